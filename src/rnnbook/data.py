@@ -1,0 +1,557 @@
+"""The IMDB movie-review data, encoded the way ``keras.datasets.imdb`` does it.
+
+Two sources, tried in this order:
+
+1. **A local copy of the Large Movie Review Dataset** (Maas et al., 2011):
+   the ``aclImdb_v1.tar.gz`` archive or its extracted ``aclImdb/`` folder,
+   given as ``path=`` or in the environment variable ``RNNBOOK_IMDB``. The
+   reviews are tokenized here (see :func:`tokenize`), ranked by frequency in
+   the training set, and the encoded reviews are cached on disk, keyed by the
+   archive's SHA-256 checksum, so that later loads take about a second.
+2. **Keras' own download** (``keras.datasets.imdb.load_data``), when no local
+   copy is named. This needs internet access.
+
+Encoding conventions (those of ``keras.datasets.imdb.load_data``):
+
+* ``0`` is padding, ``1`` marks the start of a review, ``2`` stands for a
+  word outside the vocabulary, ``3`` is reserved and never used;
+* the word of frequency rank ``r`` (``r = 1`` for the most frequent word of
+  the training set) is encoded as ``r + 3``;
+* ``num_words`` caps the vocabulary: every index ``>= num_words`` becomes
+  ``2``, so all indices lie in ``[0, num_words)``;
+* train and test are each shuffled with a fixed seed (Keras uses 113). The
+  raw data is sorted by class, and ``validation_split`` in ``Model.fit``
+  takes the *last* part of the training arrays, so shuffling matters;
+* reviews are then cut or padded to ``maxlen`` tokens like
+  ``keras.utils.pad_sequences`` does: by default padding and truncation
+  both happen at the front (``"pre"``), so a review keeps its last
+  ``maxlen`` tokens and the padding comes before the text.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import re
+import tarfile
+import tempfile
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "ENV_DATA",
+    "ENV_CACHE",
+    "PAD",
+    "START",
+    "OOV",
+    "INDEX_FROM",
+    "tokenize",
+    "load_imdb",
+    "load_imdb_texts",
+    "get_word_index",
+    "decode_review",
+    "pad_sequences",
+    "data_source",
+]
+
+ENV_DATA = "RNNBOOK_IMDB"
+"""Environment variable naming a local copy of the dataset."""
+ENV_CACHE = "RNNBOOK_CACHE"
+"""Environment variable naming the cache folder (default ``~/.cache/rnnbook``)."""
+
+PAD, START, OOV = 0, 1, 2
+INDEX_FROM = 3  # rank r is encoded as r + INDEX_FROM, as in Keras
+TOKENIZER_VERSION = 1  # bump when tokenize() changes: it is part of the cache key
+
+_REVIEW = re.compile(r"^(?:[^/]+/)*aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SPLITS = ("train", "test")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split a review into lower-case word tokens.
+
+    The rules, applied in order:
+
+    1. HTML line breaks (``<br />``, ``<br/>``, ``<br>``) become spaces;
+    2. the text is lower-cased;
+    3. a token is a run of letters and digits (any script, so ``"café"`` is
+       one token), which may contain inner apostrophes (``"don't"``,
+       ``"director's"``); every other character (punctuation, quotes,
+       hyphens, underscores) separates tokens and is dropped.
+
+    Parameters
+    ----------
+    text : str
+        One raw review.
+
+    Returns
+    -------
+    list of str
+        The tokens in reading order.
+
+    Examples
+    --------
+    >>> tokenize("A <br />GREAT film -- don't miss it!")
+    ['a', 'great', 'film', "don't", 'miss', 'it']
+    """
+    return _TOKEN.findall(_BREAK.sub(" ", text).lower())
+
+
+def pad_sequences(
+    sequences: list[np.ndarray] | list[list[int]],
+    maxlen: int,
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: int = PAD,
+) -> np.ndarray:
+    """Cut or pad integer sequences to one length, like ``keras.utils.pad_sequences``.
+
+    Parameters
+    ----------
+    sequences : list of 1-D integer arrays or lists
+        The encoded reviews.
+    maxlen : int
+        Length of every output row, at least 1.
+    padding : {"pre", "post"}
+        Put the padding before (``"pre"``) or after the tokens.
+    truncating : {"pre", "post"}
+        Drop tokens from the front (``"pre"``: keep the last ``maxlen``) or
+        from the end.
+    value : int
+        The padding index.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int32`` array of shape ``(len(sequences), maxlen)``.
+
+    Examples
+    --------
+    >>> pad_sequences([[1, 5, 6], [1, 7, 8, 9, 10]], maxlen=4)
+    array([[ 0,  1,  5,  6],
+           [ 7,  8,  9, 10]], dtype=int32)
+    """
+    _check_maxlen(maxlen)
+    for name, option in (("padding", padding), ("truncating", truncating)):
+        if option not in ("pre", "post"):
+            raise ValueError(f"{name}={option!r} is not valid: use 'pre' or 'post'")
+    out = np.full((len(sequences), maxlen), value, dtype=np.int32)
+    for row, seq in enumerate(sequences):
+        seq = np.asarray(seq, dtype=np.int32)
+        seq = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
+        if len(seq):
+            if padding == "pre":
+                out[row, maxlen - len(seq) :] = seq
+            else:
+                out[row, : len(seq)] = seq
+    return out
+
+
+def data_source(path: str | os.PathLike | None = None) -> Path | None:
+    """Say where :func:`load_imdb` will read the data from.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        An explicit local copy. When omitted, the environment variable
+        ``RNNBOOK_IMDB`` is used; when that is unset or empty too, the
+        answer is ``None``, meaning Keras' download.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The local archive or folder, or ``None`` for Keras' download.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the named path does not exist.
+
+    Examples
+    --------
+    >>> data_source("/no/such/aclImdb.tar.gz")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: IMDB data not found at '/no/such/aclImdb.tar.gz': ...
+    """
+    origin = "path"
+    if path is None or str(path) == "":
+        path = os.environ.get(ENV_DATA, "")
+        origin = ENV_DATA
+        if path == "":
+            return None
+    resolved = Path(path).expanduser()
+    if not resolved.exists():
+        where = "" if origin == "path" else f" (from ${ENV_DATA})"
+        raise FileNotFoundError(
+            f"IMDB data not found at '{path}'{where}: give the path of "
+            "aclImdb_v1.tar.gz or of an extracted aclImdb/ folder, or leave "
+            f"${ENV_DATA} unset to download with Keras"
+        )
+    return resolved
+
+
+def load_imdb(
+    num_words: int = 5000,
+    maxlen: int = 500,
+    *,
+    path: str | os.PathLike | None = None,
+    padding: str = "pre",
+    truncating: str = "pre",
+    seed: int = 113,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Load IMDB reviews as padded integer arrays and 0/1 sentiment labels.
+
+    The result equals ``keras.datasets.imdb.load_data(num_words=num_words,
+    seed=seed)`` followed by ``keras.utils.pad_sequences(x, maxlen,
+    padding=padding, truncating=truncating)`` (see the module docstring for
+    the encoding).
+
+    Parameters
+    ----------
+    num_words : int
+        Vocabulary size including the four reserved indices, at least 4.
+    maxlen : int
+        Tokens kept per review (the start marker counts), at least 1.
+    path : str or path-like, optional
+        A local ``aclImdb_v1.tar.gz`` or extracted ``aclImdb/`` folder.
+        Defaults to ``$RNNBOOK_IMDB``; when both are missing, Keras
+        downloads its own copy.
+    padding, truncating : {"pre", "post"}
+        Where padding is added and where long reviews are cut.
+    seed : int
+        Seed of the shuffle of each split.
+    train_size, test_size : int, optional
+        Keep only the first reviews of each shuffled split (for quick runs).
+    cache_dir : str or path-like, optional
+        Where encoded reviews are cached. Defaults to ``$RNNBOOK_CACHE`` or
+        ``~/.cache/rnnbook``.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        ``x`` is ``int32`` of shape ``(n, maxlen)``, ``y`` is ``int64`` of
+        shape ``(n,)`` with 1 for a positive review.
+
+    Raises
+    ------
+    ValueError
+        Bad options, or an archive that is corrupt or lacks ``train/`` or
+        ``test/``.
+    FileNotFoundError
+        The named path does not exist.
+    ConnectionError
+        No local copy is named and Keras cannot download its copy.
+
+    Examples
+    --------
+    >>> (x_train, y_train), (x_test, y_test) = load_imdb(5000, 500)  # doctest: +SKIP
+    >>> x_train.shape, x_train.dtype  # doctest: +SKIP
+    ((25000, 500), dtype('int32'))
+    """
+    _check_num_words(num_words)
+    _check_maxlen(maxlen)
+    for name, size in (("train_size", train_size), ("test_size", test_size)):
+        if size is not None and size < 1:
+            raise ValueError(f"{name}={size} is not valid: use a positive count or None")
+    source = data_source(path)
+    if source is None:
+        splits = _keras_splits(num_words, seed)
+    else:
+        splits = _shuffled_splits(_encoded_corpus(source, cache_dir), seed)
+    result = []
+    for (sequences, labels), size in zip(splits, (train_size, test_size)):
+        sequences, labels = sequences[:size], labels[:size]
+        x = pad_sequences(sequences, maxlen, padding=padding, truncating=truncating)
+        x[x >= num_words] = OOV
+        result.append((x, labels.astype(np.int64)))
+    return result[0], result[1]
+
+
+def load_imdb_texts(
+    path: str | os.PathLike | None = None, *, seed: int = 113
+) -> tuple[tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]:
+    """Load the raw review texts, in the same order as :func:`load_imdb`.
+
+    Only a local copy has the raw texts: Keras' download is already encoded.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A local archive or folder; defaults to ``$RNNBOOK_IMDB``.
+    seed : int
+        Seed of the shuffle; use the one given to :func:`load_imdb`.
+
+    Returns
+    -------
+    (texts_train, y_train), (texts_test, y_test)
+        Lists of strings and ``int64`` label arrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        No local copy is named, or it does not exist.
+    """
+    source = data_source(path)
+    if source is None:
+        raise FileNotFoundError(
+            "raw IMDB texts need a local copy of the dataset: set "
+            f"${ENV_DATA} to aclImdb_v1.tar.gz or an extracted aclImdb/ folder"
+        )
+    reviews = _read_reviews(source)
+    orders = _orders([len(reviews[split]) for split in _SPLITS], seed)
+    out = []
+    for split, order in zip(_SPLITS, orders):
+        texts = [text for _, text in reviews[split]]
+        labels = np.array([label for label, _ in reviews[split]], dtype=np.int64)
+        out.append(([texts[i] for i in order], labels[order]))
+    return out[0], out[1]
+
+
+def get_word_index(
+    path: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+) -> dict[str, int]:
+    """Map each word to its frequency rank (1 = most frequent), as Keras does.
+
+    The encoded index of a word is its rank plus 3 (:data:`INDEX_FROM`).
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A local copy; defaults to ``$RNNBOOK_IMDB``, then to Keras' download
+        (``keras.datasets.imdb.get_word_index``).
+    cache_dir : str or path-like, optional
+        As in :func:`load_imdb`.
+
+    Returns
+    -------
+    dict of str to int
+
+    Examples
+    --------
+    >>> word_index = get_word_index()  # doctest: +SKIP
+    >>> word_index["the"]  # doctest: +SKIP
+    1
+    """
+    source = data_source(path)
+    if source is None:
+        import keras
+
+        try:
+            return keras.datasets.imdb.get_word_index()
+        except Exception as error:  # Keras raises a bare Exception offline
+            raise _offline_error(error) from None
+    vocab = _encoded_corpus(source, cache_dir)["vocab"]
+    return {word: rank for rank, word in enumerate(vocab.tolist(), start=1)}
+
+
+def decode_review(encoded, word_index: dict[str, int]) -> str:
+    """Turn an encoded review back into words.
+
+    Padding is skipped; the start marker prints as ``<start>`` and words
+    outside the vocabulary as ``<oov>``.
+
+    Parameters
+    ----------
+    encoded : sequence of int
+        One row of ``x_train`` or ``x_test``.
+    word_index : dict of str to int
+        From :func:`get_word_index`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> decode_review([0, 0, 1, 4, 2, 5], {"the": 1, "and": 2})
+    '<start> the <oov> and'
+    """
+    words = {rank + INDEX_FROM: word for word, rank in word_index.items()}
+    words.update({START: "<start>", OOV: "<oov>", INDEX_FROM: "<unused>"})
+    return " ".join(words.get(int(i), "<oov>") for i in encoded if int(i) != PAD)
+
+
+# ----------------------------------------------------------------------------
+# Internals
+# ----------------------------------------------------------------------------
+
+
+def _check_num_words(num_words: int) -> None:
+    if not isinstance(num_words, (int, np.integer)) or num_words < 4:
+        raise ValueError(
+            f"num_words={num_words!r} is too small: indices 0-3 are reserved "
+            "(padding, start, out-of-vocabulary, unused), so use at least 4"
+        )
+
+
+def _check_maxlen(maxlen: int) -> None:
+    if not isinstance(maxlen, (int, np.integer)) or maxlen < 1:
+        raise ValueError(
+            f"maxlen={maxlen!r} is not valid: use a positive number of tokens"
+        )
+
+
+def _offline_error(error: Exception) -> ConnectionError:
+    return ConnectionError(
+        f"Keras could not download IMDB ({str(error).splitlines()[0][:120]}): "
+        f"set ${ENV_DATA} to a local aclImdb_v1.tar.gz or aclImdb/ folder"
+    )
+
+
+def _keras_splits(num_words: int, seed: int):
+    import keras
+
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(
+            num_words=num_words, seed=seed
+        )
+    except Exception as error:  # Keras raises a bare Exception offline
+        raise _offline_error(error) from None
+    return [(list(x_train), y_train), (list(x_test), y_test)]
+
+
+def _orders(sizes: list[int], seed: int) -> list[np.ndarray]:
+    """Shuffle orders of the splits; Keras draws them from one generator, train first."""
+    rng = np.random.RandomState(seed)
+    orders = []
+    for size in sizes:
+        order = np.arange(size)
+        rng.shuffle(order)
+        orders.append(order)
+    return orders
+
+
+def _shuffled_splits(encoded, seed: int):
+    """Split the flat arrays into reviews and shuffle each split like Keras."""
+    sizes = [len(encoded[f"{split}_labels"]) for split in _SPLITS]
+    splits = []
+    for split, order in zip(_SPLITS, _orders(sizes, seed)):
+        ids, offsets = encoded[f"{split}_ids"], encoded[f"{split}_offsets"]
+        sequences = np.split(ids, offsets[1:-1])
+        splits.append(([sequences[i] for i in order], encoded[f"{split}_labels"][order]))
+    return splits
+
+
+def _cache_dir(cache_dir) -> Path:
+    if cache_dir is None:
+        cache_dir = os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "rnnbook"
+    return Path(cache_dir).expanduser()
+
+
+def _fingerprint(source: Path) -> str:
+    """SHA-256 of an archive; for a folder, of its review names and sizes."""
+    stat = source.stat()
+    return _fingerprint_cached(str(source.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _fingerprint_cached(source: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    path = Path(source)
+    if path.is_dir():
+        for file in sorted(path.rglob("*.txt")):
+            digest.update(f"{file.relative_to(path)}:{file.stat().st_size}\n".encode())
+    else:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _encoded_corpus(source: Path, cache_dir) -> dict[str, np.ndarray]:
+    """Encoded reviews (full vocabulary, unshuffled), read from or written to cache."""
+    key = _fingerprint(source)[:20]
+    folder = _cache_dir(cache_dir)
+    cached = folder / f"imdb-{key}-tok{TOKENIZER_VERSION}.npz"
+    if cached.exists():
+        try:
+            with np.load(cached, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, zlib.error, EOFError):
+            pass  # unreadable cache: rebuild it below
+    encoded = _encode(_read_reviews(source))
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".imdb-", suffix=".npz.tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **encoded)
+        os.replace(tmp, cached)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return encoded
+
+
+def _encode(reviews) -> dict[str, np.ndarray]:
+    tokens = {s: [tokenize(text) for _, text in reviews[s]] for s in _SPLITS}
+    counts = Counter(word for review in tokens["train"] for word in review)
+    # Most frequent first; ties broken alphabetically so the ranking is stable.
+    vocab = sorted(counts, key=lambda word: (-counts[word], word))
+    index = {word: rank + INDEX_FROM for rank, word in enumerate(vocab, start=1)}
+    encoded: dict[str, np.ndarray] = {"vocab": np.array(vocab, dtype=str)}
+    for split in _SPLITS:
+        rows = [
+            [START] + [index.get(word, OOV) for word in review]
+            for review in tokens[split]
+        ]
+        encoded[f"{split}_ids"] = np.fromiter(
+            (i for row in rows for i in row), dtype=np.int32
+        )
+        encoded[f"{split}_offsets"] = np.cumsum([0] + [len(r) for r in rows])
+        encoded[f"{split}_labels"] = np.array(
+            [label for label, _ in reviews[split]], dtype=np.int64
+        )
+    return encoded
+
+
+def _read_reviews(source: Path) -> dict[str, list[tuple[int, str]]]:
+    """Read (label, text) pairs per split, sorted by class then review id."""
+    found: dict[str, list[tuple[int, int, str]]] = {s: [] for s in _SPLITS}
+    if source.is_dir():
+        for file in source.rglob("*.txt"):
+            relative = file.relative_to(source.parent).as_posix()
+            match = _REVIEW.match(relative)
+            if match:
+                _collect(found, match, file.read_bytes())
+    else:
+        try:
+            with tarfile.open(source, mode="r:*") as archive:
+                for member in archive:
+                    match = _REVIEW.match(member.name)
+                    if match and member.isfile():
+                        data = archive.extractfile(member).read()
+                        _collect(found, match, data)
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
+            raise ValueError(
+                f"'{source}' is not a readable .tar.gz archive ({error}): it may "
+                "be truncated or corrupt; download aclImdb_v1.tar.gz again"
+            ) from None
+    for split in _SPLITS:
+        if not found[split]:
+            raise ValueError(
+                f"'{source}' holds no aclImdb/{split}/pos or aclImdb/{split}/neg "
+                "reviews: point to the Large Movie Review Dataset (aclImdb_v1.tar.gz)"
+            )
+    return {
+        split: [(label, text) for label, _, text in sorted(found[split])]
+        for split in _SPLITS
+    }
+
+
+def _collect(found, match, data: bytes) -> None:
+    split, polarity, review_id, _rating = match.groups()
+    label = 1 if polarity == "pos" else 0
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace").read()
+    found[split].append((label, int(review_id), text))

@@ -1,0 +1,59 @@
+"""Plots shared by the training notebooks."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+__all__ = ["plot_history"]
+
+
+def plot_history(history, title: str | None = None):
+    """Plot accuracy and loss per epoch, on training and validation data.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or dict
+        What ``Model.fit`` returns, or its ``.history`` dict, with keys
+        ``accuracy`` and ``loss`` and optionally ``val_accuracy`` and
+        ``val_loss``.
+    title : str, optional
+        Title above both panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the history has no ``accuracy`` or ``loss`` values.
+
+    Examples
+    --------
+    >>> fig = plot_history({"accuracy": [0.6, 0.8], "loss": [0.7, 0.4]})
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['accuracy', 'binary cross-entropy']
+    """
+    values = getattr(history, "history", history)
+    missing = [key for key in ("accuracy", "loss") if not values.get(key)]
+    if missing:
+        raise ValueError(
+            f"history has no {' or '.join(missing)} values: compile the model with "
+            "metrics=['accuracy'] and pass what model.fit returned"
+        )
+    epochs = range(1, len(values["loss"]) + 1)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    for ax, key, label in zip(
+        axes, ("accuracy", "loss"), ("accuracy", "binary cross-entropy")
+    ):
+        ax.plot(epochs, values[key], "o-", label="training")
+        if values.get(f"val_{key}"):
+            ax.plot(epochs, values[f"val_{key}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_xticks(list(epochs))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    return fig
