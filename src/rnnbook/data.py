@@ -57,6 +57,7 @@ __all__ = [
     "decode_review",
     "pad_sequences",
     "data_source",
+    "data_fingerprint",
 ]
 
 ENV_DATA = "RNNBOOK_IMDB"
@@ -200,7 +201,7 @@ def data_source(path: str | os.PathLike | None = None) -> Path | None:
 
 def load_imdb(
     num_words: int = 5000,
-    maxlen: int = 500,
+    maxlen: int | None = 500,
     *,
     path: str | os.PathLike | None = None,
     padding: str = "pre",
@@ -221,8 +222,10 @@ def load_imdb(
     ----------
     num_words : int
         Vocabulary size including the four reserved indices, at least 4.
-    maxlen : int
+    maxlen : int or None
         Tokens kept per review (the start marker counts), at least 1.
+        ``None`` keeps whole reviews and returns them unpadded, as a 1-D
+        object array of ``int32`` arrays (like ``keras.datasets.imdb``).
     path : str or path-like, optional
         A local ``aclImdb_v1.tar.gz`` or extracted ``aclImdb/`` folder.
         Defaults to ``$RNNBOOK_IMDB``; when both are missing, Keras
@@ -260,7 +263,8 @@ def load_imdb(
     ((25000, 500), dtype('int32'))
     """
     _check_num_words(num_words)
-    _check_maxlen(maxlen)
+    if maxlen is not None:
+        _check_maxlen(maxlen)
     for name, size in (("train_size", train_size), ("test_size", test_size)):
         if size is not None and size < 1:
             raise ValueError(f"{name}={size} is not valid: use a positive count or None")
@@ -272,8 +276,14 @@ def load_imdb(
     result = []
     for (sequences, labels), size in zip(splits, (train_size, test_size)):
         sequences, labels = sequences[:size], labels[:size]
-        x = pad_sequences(sequences, maxlen, padding=padding, truncating=truncating)
-        x[x >= num_words] = OOV
+        if maxlen is None:
+            x = np.empty(len(sequences), dtype=object)
+            for row, seq in enumerate(sequences):
+                seq = np.asarray(seq, dtype=np.int32)
+                x[row] = np.where(seq >= num_words, OOV, seq).astype(np.int32)
+        else:
+            x = pad_sequences(sequences, maxlen, padding=padding, truncating=truncating)
+            x[x >= num_words] = OOV
         result.append((x, labels.astype(np.int64)))
     return result[0], result[1]
 
@@ -398,9 +408,7 @@ def _check_num_words(num_words: int) -> None:
 
 def _check_maxlen(maxlen: int) -> None:
     if not isinstance(maxlen, (int, np.integer)) or maxlen < 1:
-        raise ValueError(
-            f"maxlen={maxlen!r} is not valid: use a positive number of tokens"
-        )
+        raise ValueError(f"maxlen={maxlen!r} is not valid: use a positive number of tokens")
 
 
 def _offline_error(error: Exception) -> ConnectionError:
@@ -448,6 +456,24 @@ def _cache_dir(cache_dir) -> Path:
     if cache_dir is None:
         cache_dir = os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "rnnbook"
     return Path(cache_dir).expanduser()
+
+
+def data_fingerprint(path: str | os.PathLike | None = None) -> str:
+    """Identify the data :func:`load_imdb` reads: a checksum, or ``"keras"``.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        As in :func:`load_imdb`.
+
+    Returns
+    -------
+    str
+        The SHA-256 of the local archive (for a folder: of its review names
+        and sizes), or ``"keras"`` for Keras' download.
+    """
+    source = data_source(path)
+    return "keras" if source is None else _fingerprint(source)
 
 
 def _fingerprint(source: Path) -> str:
@@ -502,13 +528,8 @@ def _encode(reviews) -> dict[str, np.ndarray]:
     index = {word: rank + INDEX_FROM for rank, word in enumerate(vocab, start=1)}
     encoded: dict[str, np.ndarray] = {"vocab": np.array(vocab, dtype=str)}
     for split in _SPLITS:
-        rows = [
-            [START] + [index.get(word, OOV) for word in review]
-            for review in tokens[split]
-        ]
-        encoded[f"{split}_ids"] = np.fromiter(
-            (i for row in rows for i in row), dtype=np.int32
-        )
+        rows = [[START] + [index.get(word, OOV) for word in review] for review in tokens[split]]
+        encoded[f"{split}_ids"] = np.fromiter((i for row in rows for i in row), dtype=np.int32)
         encoded[f"{split}_offsets"] = np.cumsum([0] + [len(r) for r in rows])
         encoded[f"{split}_labels"] = np.array(
             [label for label, _ in reviews[split]], dtype=np.int64
@@ -544,10 +565,7 @@ def _read_reviews(source: Path) -> dict[str, list[tuple[int, str]]]:
                 f"'{source}' holds no aclImdb/{split}/pos or aclImdb/{split}/neg "
                 "reviews: point to the Large Movie Review Dataset (aclImdb_v1.tar.gz)"
             )
-    return {
-        split: [(label, text) for label, _, text in sorted(found[split])]
-        for split in _SPLITS
-    }
+    return {split: [(label, text) for label, _, text in sorted(found[split])] for split in _SPLITS}
 
 
 def _collect(found, match, data: bytes) -> None:

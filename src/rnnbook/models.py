@@ -16,17 +16,17 @@ EMBEDDING_DIM = 32  # size of each word vector, as in the reference
 UNITS = 32  # recurrent units (and convolution filters), as in the reference
 
 
-def basic_rnn(num_words: int = 5000) -> keras.Sequential:
+def basic_rnn(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
     """Embedding → SimpleRNN(32) → Dense(1, sigmoid): 162,113 weights at 5,000 words.
 
     Examples
     --------
-    >>> model = basic_rnn()
-    >>> model.build((None, 500)); model.count_params()
+    >>> basic_rnn().count_params()
     162113
     """
     return keras.Sequential(
         [
+            keras.Input(shape=(maxlen,), dtype="int32"),
             layers.Embedding(num_words, EMBEDDING_DIM),
             layers.SimpleRNN(UNITS),
             layers.Dense(1, activation="sigmoid"),
@@ -35,10 +35,11 @@ def basic_rnn(num_words: int = 5000) -> keras.Sequential:
     )
 
 
-def stacked_rnn(num_words: int = 5000) -> keras.Sequential:
+def stacked_rnn(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
     """Two SimpleRNN(32) layers, the first returning its whole sequence."""
     return keras.Sequential(
         [
+            keras.Input(shape=(maxlen,), dtype="int32"),
             layers.Embedding(num_words, EMBEDDING_DIM),
             layers.SimpleRNN(UNITS, return_sequences=True),
             layers.SimpleRNN(UNITS),
@@ -48,10 +49,11 @@ def stacked_rnn(num_words: int = 5000) -> keras.Sequential:
     )
 
 
-def bidirectional_rnn(num_words: int = 5000) -> keras.Sequential:
+def bidirectional_rnn(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
     """Bidirectional(SimpleRNN(32)): one RNN reads forwards, one backwards."""
     return keras.Sequential(
         [
+            keras.Input(shape=(maxlen,), dtype="int32"),
             layers.Embedding(num_words, EMBEDDING_DIM),
             layers.Bidirectional(layers.SimpleRNN(UNITS)),
             layers.Dense(1, activation="sigmoid"),
@@ -60,13 +62,14 @@ def bidirectional_rnn(num_words: int = 5000) -> keras.Sequential:
     )
 
 
-def conv1d(num_words: int = 5000) -> keras.Sequential:
+def conv1d(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
     """The reference's "Hybrid RNN with Conv1D", which has no recurrent layer.
 
     Embedding → Conv1D(32, 7, relu) → GlobalMaxPooling1D → Dense(1, sigmoid).
     """
     return keras.Sequential(
         [
+            keras.Input(shape=(maxlen,), dtype="int32"),
             layers.Embedding(num_words, EMBEDDING_DIM),
             layers.Conv1D(UNITS, 7, activation="relu"),
             layers.GlobalMaxPooling1D(),

@@ -43,9 +43,7 @@ def plot_history(history, title: str | None = None):
         )
     epochs = range(1, len(values["loss"]) + 1)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    for ax, key, label in zip(
-        axes, ("accuracy", "loss"), ("accuracy", "binary cross-entropy")
-    ):
+    for ax, key, label in zip(axes, ("accuracy", "loss"), ("accuracy", "binary cross-entropy")):
         ax.plot(epochs, values[key], "o-", label="training")
         if values.get(f"val_{key}"):
             ax.plot(epochs, values[f"val_{key}"], "s--", label="validation")

@@ -79,8 +79,7 @@ PROFILES = {
         epochs=10,
         batch_size=32,
         validation_split=0.2,
-        description="the reference's settings, all 25,000 + 25,000 reviews, "
-        "500 tokens, 10 epochs",
+        description="the reference's settings, all 25,000 + 25,000 reviews, 500 tokens, 10 epochs",
     ),
     "smoke": Profile(
         name="smoke",
@@ -126,6 +125,4 @@ def get_profile(name: str | None = None) -> Profile:
         return PROFILES[name]
     except KeyError:
         known = ", ".join(PROFILES)
-        raise ValueError(
-            f"unknown profile {name!r}: set {ENV_PROFILE} to one of {known}"
-        ) from None
+        raise ValueError(f"unknown profile {name!r}: set {ENV_PROFILE} to one of {known}") from None

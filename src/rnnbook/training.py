@@ -127,7 +127,8 @@ def glue(name: str, value, display: bool = False):
     name : str
         The glue key, unique within the notebook.
     value : object
-        A number, string or figure.
+        A number, string or figure. NumPy scalars are stored as Python
+        numbers, so that format specs such as ``{glue:text}`key:.2f``` work.
     display : bool
         Also show the value in the notebook's output.
 
@@ -136,6 +137,8 @@ def glue(name: str, value, display: bool = False):
     object
         ``value``, unchanged.
     """
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
