@@ -38,8 +38,12 @@ book: venv
 	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) -n -W --keep-going
 	@echo "Open $(abspath $(BOOK_OUT)/_build/html/index.html) in a browser."
 
+# Unit tests and a smoke build of the book on JAX, then every notebook under
+# nbmake on TensorFlow: together, each notebook runs on both backends.
 test: venv
 	$(BIN)/python -m pytest
+	KERAS_BACKEND=tensorflow RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbmake book \
+		--nbmake-timeout=600 -p no:cacheprovider
 
 lint: venv
 	$(BIN)/ruff check .

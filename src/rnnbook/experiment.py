@@ -30,7 +30,7 @@ from .data import ENV_CACHE, data_fingerprint
 from .profiles import Profile
 from .training import ProgressLog
 
-__all__ = ["Run", "train_and_evaluate", "load_run", "run_key", "runs_dir"]
+__all__ = ["Run", "architecture", "train_and_evaluate", "load_run", "run_key", "runs_dir"]
 
 RECORD_VERSION = 1
 
@@ -90,7 +90,7 @@ def _backend_version() -> str:
     return backend
 
 
-def _architecture(model: keras.Model) -> list:
+def architecture(model: keras.Model) -> list:
     """Layer classes and configs without the auto-generated layer names."""
 
     def strip(config):
@@ -136,7 +136,7 @@ def run_key(model: keras.Model, profile: Profile, seed: int) -> str:
         raise ValueError(f"model {model.name!r} is not compiled: call model.compile first")
     content = {
         "version": RECORD_VERSION,
-        "architecture": _architecture(model),
+        "architecture": architecture(model),
         "input_shape": list(model.input_shape) if model.inputs else None,
         "optimizer": _optimizer(model.optimizer),
         "loss": str(model.loss),

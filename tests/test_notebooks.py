@@ -1,0 +1,93 @@
+"""Static checks of the book's sources: no outputs, table of contents, Colab setup."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(BOOK.rglob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPOSITORY = CONFIG["repository"]["url"]
+
+
+def code_cells(path):
+    return [
+        "".join(c["source"])
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == "code"
+    ]
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 6
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_notebook_has_no_outputs(path):
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{path.name} carries outputs: run nbstripout on it"
+            assert cell["execution_count"] is None, f"{path.name} carries execution counts"
+
+
+def test_nbstripout_verify_passes():
+    result = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--verify", "--keep-id", *map(str, NOTEBOOKS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_first_cell_sets_backend_and_installs_helper_only_when_missing(path):
+    first = code_cells(path)[0]
+    assert first.index("KERAS_BACKEND") < first.index("import rnnbook"), "backend after import"
+    install = re.search(r'%pip install --quiet "rnnbook @ git\+(\S+)"', first)
+    assert install, f"{path.name}: the first cell must install rnnbook in Colab"
+    assert install.group(1) == REPOSITORY, "install URL differs from _config.yml's repository"
+    assert "except ImportError" in first.split("%pip")[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_notebook_prints_its_profile_and_needs_no_working_directory(path):
+    code = "\n".join(code_cells(path))
+    assert "rnnbook.describe_run(" in code, f"{path.name} does not say which profile ran"
+    for pattern in ("os.chdir", "../", "open(", "Path("):
+        assert pattern not in code, f"{path.name} depends on the working directory ({pattern})"
+
+
+def test_toc_lists_existing_pages_and_every_page_is_listed():
+    listed = toc_files()
+    for name in listed:
+        matches = [p for p in ROOT.glob(name + ".*") if p.suffix in (".md", ".ipynb")]
+        assert matches, f"_toc.yml lists {name}, which does not exist"
+    pages = {
+        str(p.relative_to(ROOT).with_suffix(""))
+        for p in list(BOOK.rglob("*.md")) + NOTEBOOKS
+        if ".ipynb_checkpoints" not in p.parts
+    }
+    assert pages - set(listed) == set(), "pages missing from _toc.yml"
+
+
+def test_build_settings_fail_loudly():
+    assert CONFIG["execute"]["raise_on_error"] is True
+    assert CONFIG["execute"]["execute_notebooks"] == "cache"
+    assert "sphinx-mathjax-offline" in CONFIG["sphinx"]["extra_extensions"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-n -W --keep-going" in makefile

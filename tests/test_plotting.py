@@ -1,0 +1,37 @@
+"""Tests of rnnbook.plotting."""
+
+import matplotlib.pyplot as plt
+import pytest
+
+from rnnbook.plotting import plot_history
+
+
+def test_plots_training_and_validation_curves():
+    history = {
+        "accuracy": [0.6, 0.7, 0.8],
+        "loss": [0.7, 0.5, 0.4],
+        "val_accuracy": [0.65, 0.7, 0.68],
+        "val_loss": [0.6, 0.55, 0.6],
+    }
+    fig = plot_history(history, title="demo")
+    accuracy, loss = fig.axes
+    assert [line.get_label() for line in accuracy.lines] == ["training", "validation"]
+    assert list(loss.lines[1].get_ydata()) == [0.6, 0.55, 0.6]
+    assert list(accuracy.lines[0].get_xdata()) == [1, 2, 3]
+    assert accuracy.get_xlabel() == "epoch" and loss.get_ylabel() == "binary cross-entropy"
+    assert fig._suptitle.get_text() == "demo"
+    plt.close(fig)
+
+
+def test_accepts_a_keras_history_without_validation():
+    class History:
+        history = {"accuracy": [0.5, 0.6], "loss": [0.69, 0.6]}
+
+    fig = plot_history(History())
+    assert all(len(ax.lines) == 1 for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_rejects_history_without_accuracy():
+    with pytest.raises(ValueError, match="history has no accuracy values: compile the model"):
+        plot_history({"loss": [0.5]})
