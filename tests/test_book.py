@@ -28,8 +28,16 @@ def site(tmp_path_factory, real_archive):
         RNNBOOK_CACHE=str(out / "cache"),
     )
     result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "-n", "-W",
-         "--keep-going"],
+        [
+            str(JUPYTER_BOOK),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(out),
+            "-n",
+            "-W",
+            "--keep-going",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -261,7 +261,8 @@ def test_corrupt_archive(tmp_path, cache_dir):
 def test_archive_without_a_split(tmp_path, cache_dir, missing):
     reviews = {k: v for k, v in FAKE_REVIEWS.items() if k[0] != missing}
     archive = write_archive(tmp_path / "partial.tar.gz", reviews)
-    with pytest.raises(ValueError, match=f"holds no aclImdb/{missing}/pos or aclImdb/{missing}/neg"):
+    message = f"holds no aclImdb/{missing}/pos or aclImdb/{missing}/neg"
+    with pytest.raises(ValueError, match=message):
         load_imdb(path=archive)
     assert not cache_dir.exists() or not any(cache_dir.iterdir())
 

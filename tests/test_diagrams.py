@@ -74,9 +74,7 @@ def test_unrolled_rnn_folded_view_adds_one_cell_with_loop():
     assert labels.count("$W_h$") == 1 + 3
 
 
-@pytest.mark.parametrize(
-    ("outputs", "expected"), [("all", 4), ("last", 1), ("none", 0)]
-)
+@pytest.mark.parametrize(("outputs", "expected"), [("all", 4), ("last", 1), ("none", 0)])
 def test_unrolled_rnn_outputs(outputs, expected):
     labels = texts(draw_unrolled_rnn(steps=4, outputs=outputs, folded=False))
     assert sum(label.startswith("$y_") for label in labels) == expected

@@ -31,7 +31,7 @@ def test_progress_log_prints_one_line_per_epoch_and_times_them():
 
 def test_seconds_per_epoch_needs_a_finished_epoch():
     with pytest.raises(ValueError, match="no epoch has finished yet: call model.fit first"):
-        ProgressLog().seconds_per_epoch
+        _ = ProgressLog().seconds_per_epoch
 
 
 def test_describe_run_names_profile_backend_and_versions():

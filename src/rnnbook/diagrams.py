@@ -50,8 +50,7 @@ def _check_int(name: str, value, low: int, high: int) -> None:
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if not low <= value <= high:
         raise ValueError(
-            f"{name} must be between {low} and {high}, got {value}; "
-            f"pick a value in that range"
+            f"{name} must be between {low} and {high}, got {value}; pick a value in that range"
         )
 
 
@@ -87,9 +86,7 @@ def _box(ax, x, y, text, colors, gid, w=1.0, h=0.7, fontsize=12):
 def _op(ax, x, y, text, r=0.24, fontsize=12):
     """Draw an element-wise operation as a labelled circle centred on (x, y)."""
     edge, fill = PURPLE
-    patch = Circle(
-        (x, y), r, linewidth=1.4, edgecolor=edge, facecolor=fill, gid="op", zorder=3
-    )
+    patch = Circle((x, y), r, linewidth=1.4, edgecolor=edge, facecolor=fill, gid="op", zorder=3)
     ax.add_patch(patch)
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
     return patch
@@ -325,17 +322,13 @@ def draw_bidirectional_rnn(
     """
     _check_int("steps", steps, 1, MAX_STEPS)
     if merge_mode not in MERGE_SYMBOLS:
-        raise ValueError(
-            f"merge_mode must be one of {sorted(MERGE_SYMBOLS)}, got {merge_mode!r}"
-        )
+        raise ValueError(f"merge_mode must be one of {sorted(MERGE_SYMBOLS)}, got {merge_mode!r}")
     dx = 2.0  # distance between time steps
     off = 1.1  # the backward row is shifted right, so that lines pass between
     y_fwd, y_bwd, y_merge = 0.5, 2.0, 3.6
     x_end = (steps - 1) * dx
     link = "#666666"  # colour of the input and merge connections
-    fig, ax = _canvas(
-        2.6 + 1.0 * steps, 4.3, (-2.6, x_end + off + 1.6), (-1.45, y_merge + 1.05)
-    )
+    fig, ax = _canvas(2.6 + 1.0 * steps, 4.3, (-2.6, x_end + off + 1.6), (-1.45, y_merge + 1.05))
     _label(ax, -2.55, y_fwd, "forward", fontsize=10, ha="left", color=BLUE[0])
     _label(ax, -2.55, y_bwd, "backward", fontsize=10, ha="left", color=ORANGE[0])
     _label(ax, -1.05, y_fwd, r"$\overrightarrow{h}_0$", fontsize=11)
