@@ -74,9 +74,7 @@ def test_simple_rnn_with_initial_state_matches_keras(x):
     layer = _built(keras.layers.SimpleRNN(UNITS), x)
     h0 = np.full((BATCH, UNITS), 0.3, dtype="float32")
     theirs = to_numpy(layer(x, initial_state=[h0]))
-    np.testing.assert_allclose(
-        simple_rnn_forward(x, *weights_of(layer), h0=h0), theirs, **TOL
-    )
+    np.testing.assert_allclose(simple_rnn_forward(x, *weights_of(layer), h0=h0), theirs, **TOL)
 
 
 def test_simple_rnn_is_the_books_equation(x):
@@ -85,9 +83,7 @@ def test_simple_rnn_is_the_books_equation(x):
     h = np.zeros(UNITS, dtype="float32")
     for t in range(TIME):
         h = np.tanh(w_h @ h + w_x @ x[0, t] + bias)
-    np.testing.assert_allclose(
-        simple_rnn_forward(x, kernel, recurrent, bias)[0], h, **TOL
-    )
+    np.testing.assert_allclose(simple_rnn_forward(x, kernel, recurrent, bias)[0], h, **TOL)
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
@@ -127,16 +123,12 @@ def test_lstm_returns_final_cell_like_keras(x):
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_gru_matches_keras(x, reset_after, return_sequences):
     layer = _built(
-        keras.layers.GRU(
-            UNITS, reset_after=reset_after, return_sequences=return_sequences
-        ),
+        keras.layers.GRU(UNITS, reset_after=reset_after, return_sequences=return_sequences),
         x,
     )
     weights = weights_of(layer)
     assert weights[2].shape == ((2, 3 * UNITS) if reset_after else (3 * UNITS,))
-    ours = gru_forward(
-        x, *weights, reset_after=reset_after, return_sequences=return_sequences
-    )
+    ours = gru_forward(x, *weights, reset_after=reset_after, return_sequences=return_sequences)
     np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
 
 
@@ -250,9 +242,7 @@ K, R, B = np.zeros((FEATURES, UNITS)), np.zeros((UNITS, UNITS)), np.zeros(UNITS)
 
 
 def test_bad_input_shape_raises():
-    with pytest.raises(
-        ValueError, match=r"x must have shape \(batch, time, features\)"
-    ):
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, features\)"):
         simple_rnn_forward(np.zeros((3, 4)), K, R, B)
     with pytest.raises(ValueError, match="at least one time step"):
         simple_rnn_forward(np.zeros((3, 0, FEATURES)), K, R, B)
@@ -265,9 +255,7 @@ def test_bad_weight_shapes_raise(x):
         simple_rnn_forward(x, K, np.zeros((UNITS, UNITS + 1)), B)
     with pytest.raises(ValueError, match=r"bias must have shape \(5,\)"):
         simple_rnn_forward(x, K, R, np.zeros(UNITS + 1))
-    with pytest.raises(
-        ValueError, match=r"kernel must have shape \(features, 4 \* units"
-    ):
+    with pytest.raises(ValueError, match=r"kernel must have shape \(features, 4 \* units"):
         lstm_forward(x, K, np.zeros((UNITS, 4 * UNITS)), np.zeros(4 * UNITS))
 
 

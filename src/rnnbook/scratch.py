@@ -176,9 +176,7 @@ def bidirectional_forward(
         "mul": lambda a, b: a * b,
     }
     if merge_mode not in merges:
-        raise ValueError(
-            f"merge_mode={merge_mode!r} is not valid: use one of {', '.join(merges)}"
-        )
+        raise ValueError(f"merge_mode={merge_mode!r} is not valid: use one of {', '.join(merges)}")
     x = _check_sequence(x)
     y = layer_forward(x, *forward_weights, return_sequences=return_sequences, **kwargs)
     y_rev = layer_forward(
@@ -430,9 +428,7 @@ def simple_rnn_bptt(x, kernel, recurrent_kernel, bias, grad_last, h0=None):
     batch, units = x.shape[0], recurrent_kernel.shape[0]
     h0 = _initial_state(h0, "h0", batch, units, x.dtype)
     grad_h = _initial_state(grad_last, "grad_last", batch, units, x.dtype)
-    states = simple_rnn_forward(
-        x, kernel, recurrent_kernel, bias, h0=h0, return_sequences=True
-    )
+    states = simple_rnn_forward(x, kernel, recurrent_kernel, bias, h0=h0, return_sequences=True)
     previous = np.concatenate([h0[:, None], states[:, :-1]], axis=1)  # h_{t-1}
     d_kernel, d_recurrent = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
     d_bias, d_inputs = np.zeros_like(bias), np.zeros_like(x)
@@ -635,16 +631,13 @@ def _check_sequence(x):
 
 def _check_layer(x, kernel, recurrent_kernel, bias, gates, bias_rows):
     x = _check_sequence(x)
-    kernel, recurrent_kernel, bias = (
-        np.asarray(w) for w in (kernel, recurrent_kernel, bias)
-    )
+    kernel, recurrent_kernel, bias = (np.asarray(w) for w in (kernel, recurrent_kernel, bias))
     dtype = np.result_type(x, kernel, recurrent_kernel, bias)
     cols = "units" if gates == 1 else f"{gates} * units"
     units = recurrent_kernel.shape[0] if recurrent_kernel.ndim == 2 else 0
     if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != gates * units:
         raise ValueError(
-            f"recurrent_kernel must have shape (units, {cols}); "
-            f"got {recurrent_kernel.shape}"
+            f"recurrent_kernel must have shape (units, {cols}); got {recurrent_kernel.shape}"
         )
     expected = (x.shape[-1], gates * units)
     if kernel.shape != expected:
@@ -658,8 +651,7 @@ def _check_layer(x, kernel, recurrent_kernel, bias, gates, bias_rows):
         hint = ""
         if gates == 3:
             hint = (
-                " (reset_after=True needs an input and a recurrent bias, "
-                "shape (2, 3 * units))"
+                " (reset_after=True needs an input and a recurrent bias, shape (2, 3 * units))"
                 if bias_rows
                 else " (reset_after=False needs shape (3 * units,))"
             )
@@ -675,7 +667,6 @@ def _initial_state(state, name, batch, units, dtype):
     state = np.asarray(state, dtype=dtype)
     if state.shape != (batch, units):
         raise ValueError(
-            f"{name} must have shape (batch, units) = {(batch, units)}; "
-            f"got {state.shape}"
+            f"{name} must have shape (batch, units) = {(batch, units)}; got {state.shape}"
         )
     return state
