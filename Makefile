@@ -43,7 +43,7 @@ book: venv
 test: venv
 	$(BIN)/python -m pytest
 	KERAS_BACKEND=tensorflow RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbmake book \
-		--nbmake-timeout=600 -p no:cacheprovider
+		--nbmake-timeout=600 -n 2
 
 lint: venv
 	$(BIN)/ruff check .
