@@ -27,6 +27,9 @@ def site(tmp_path_factory, real_archive):
         RNNBOOK_IMDB=str(real_archive),
         RNNBOOK_CACHE=str(out / "cache"),
     )
+    # A non-interactive matplotlib backend (conftest sets Agg for the unit
+    # tests) would stop the kernels from returning figures.
+    env.pop("MPLBACKEND", None)
     result = subprocess.run(
         [
             str(JUPYTER_BOOK),
