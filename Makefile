@@ -23,7 +23,7 @@ else
 BOOK_OUT := _build/$(RNNBOOK_PROFILE)-$(KERAS_BACKEND)
 endif
 
-.PHONY: book test lint clean venv benchmark
+.PHONY: book test lint clean venv benchmark study
 
 venv: $(VENV)/.installed
 
@@ -48,6 +48,11 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Train every model of the comparison with five seeds (full profile: about
+# 40 minutes on 2 CPU cores) and update src/rnnbook/results/study-full.json.
+study: venv
+	$(BIN)/python -m rnnbook.study --seeds 1 2 3 4 5
 
 benchmark: venv
 	$(BIN)/python benchmarks/backends.py

@@ -1,0 +1,119 @@
+"""Tests of rnnbook.study, and that the shipped study matches today's models."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import rnnbook.study as study_module
+from rnnbook.profiles import Profile, get_profile
+from rnnbook.study import (
+    STUDY_MODELS,
+    default_study_path,
+    definition_hash,
+    load_study,
+    run_study,
+    summarize,
+)
+
+TINY = Profile("tiny", 30, 5, None, None, 1, 8, 0.25, "one epoch on random data")
+
+
+def tiny_builder(units):
+    def build(num_words, maxlen):
+        return keras.Sequential(
+            [
+                keras.Input(shape=(maxlen,), dtype="int32"),
+                keras.layers.Embedding(num_words, 4),
+                keras.layers.SimpleRNN(units),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+
+    return build
+
+
+def tiny_data():
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 30, size=(48, 5)).astype("int32")
+    y = (x[:, -1] > 15).astype("int64")
+    return (x[:32], y[:32]), (x[32:], y[32:])
+
+
+def test_study_trains_each_model_and_seed_once(tmp_path, cache_dir, monkeypatch):
+    path = tmp_path / "study.json"
+    models = {"a": tiny_builder(2), "b": tiny_builder(3)}
+    study = run_study(models, [1, 2], TINY, path, data=tiny_data())
+    assert sorted((e["model"], e["seed"]) for e in study["entries"]) == [
+        ("a", 1),
+        ("a", 2),
+        ("b", 1),
+        ("b", 2),
+    ]
+    on_disk = load_study(path)
+    assert on_disk == json.loads(json.dumps(study))
+    assert not list(tmp_path.glob(".study-*"))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished run was trained again")
+
+    monkeypatch.setattr(study_module, "train_and_evaluate", no_training)
+    run_study(models, [1, 2], TINY, path, data=tiny_data())
+
+
+def test_changed_definition_is_retrained(tmp_path, cache_dir):
+    path = tmp_path / "study.json"
+    run_study({"a": tiny_builder(2)}, [1], TINY, path, data=tiny_data())
+    old = load_study(path)["entries"][0]["definition"]
+    study = run_study({"a": tiny_builder(4)}, [1], TINY, path, data=tiny_data())
+    (entry,) = study["entries"]
+    assert entry["definition"] != old and entry["params"] == 30 * 4 + (4 * 4 + 4 * 4 + 4) + 5
+
+
+def test_study_refuses_another_profiles_file(tmp_path, cache_dir):
+    path = tmp_path / "study.json"
+    run_study({"a": tiny_builder(2)}, [1], TINY, path, data=tiny_data())
+    with pytest.raises(ValueError, match="holds a study of profile 'tiny', not 'smoke'"):
+        run_study({"a": tiny_builder(2)}, [1], get_profile("smoke"), path, data=tiny_data())
+    with pytest.raises(ValueError, match="needs at least one model and one seed"):
+        run_study({"a": tiny_builder(2)}, [], TINY, path, data=tiny_data())
+
+
+def test_load_study_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no study results at .*: run `make study`"):
+        load_study(tmp_path / "none.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"entries": [{"model": "a"}]}')
+    with pytest.raises(ValueError, match="lacks the fields"):
+        load_study(bad)
+    bad.write_text("not json")
+    with pytest.raises(ValueError, match="is not a study file"):
+        load_study(bad)
+
+
+def test_summarize_uses_the_sample_standard_deviation():
+    rows = [
+        {"model": "m", "test_accuracy": a, "seconds_per_epoch": s, "params": 7}
+        for a, s in ((0.80, 3.0), (0.84, 5.0), (0.88, 4.0))
+    ]
+    stats = summarize(rows)["m"]
+    assert stats["n"] == 3 and stats["params"] == 7
+    assert stats["mean"] == pytest.approx(0.84) and stats["std"] == pytest.approx(0.04)
+    assert (stats["min"], stats["max"], stats["seconds_per_epoch"]) == (0.80, 0.88, 4.0)
+
+
+def test_shipped_study_matches_the_current_models():
+    """Fails when a model definition changes without `make study` being rerun."""
+    study = load_study(default_study_path("full"))
+    profile = get_profile("full")
+    assert study["profile"]["name"] == "full"
+    hashes = {name: definition_hash(builder, profile) for name, builder in STUDY_MODELS.items()}
+    for entry in study["entries"]:
+        assert entry["model"] in hashes, f"{entry['model']} is not in the study's models"
+        assert entry["definition"] == hashes[entry["model"]], (
+            f"{entry['model']} changed since the study: run `make study`"
+        )
+    for name in STUDY_MODELS:
+        seeds = {e["seed"] for e in study["entries"] if e["model"] == name}
+        assert len(seeds) >= 5, f"{name} has {len(seeds)} seeds in the study; run `make study`"
