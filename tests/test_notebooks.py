@@ -91,3 +91,28 @@ def test_build_settings_fail_loudly():
     assert "sphinx-mathjax-offline" in CONFIG["sphinx"]["extra_extensions"]
     makefile = (ROOT / "Makefile").read_text()
     assert "-n -W --keep-going" in makefile
+
+
+def page_text(path):
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text())["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text()
+
+
+CHAPTERS = [
+    p
+    for p in sorted(BOOK.rglob("*.md")) + NOTEBOOKS
+    if p.parent != BOOK  # the landing page, glossary and bibliography are not chapters
+]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_chapter_has_overview_summary_and_exercises_with_solutions(path):
+    text = page_text(path)
+    assert re.search(r"^# \S", text, flags=re.MULTILINE), f"{path.name} has no title"
+    assert "\n## Summary" in text and "\n## Exercises" in text, path.name
+    exercises = re.findall(r":::\{exercise\}\n:label: (\S+)", text)
+    solutions = re.findall(r":::\{solution\} (\S+)\n:class: dropdown", text)
+    assert exercises, f"{path.name} has no exercises"
+    assert sorted(exercises) == sorted(solutions), "every exercise needs a folding solution"
