@@ -40,7 +40,12 @@ def test_describe_run_names_profile_backend_and_versions():
     assert f"Keras {keras.__version__}, backend {keras.backend.backend()}" in text
 
 
-def test_glue_returns_plain_python_numbers(capsys):
-    value = glue("test_value", np.float32(0.25))
-    assert value == 0.25 and type(value) is float
-    assert glue("test_text", "a sentence") == "a sentence"
+def test_glue_stores_plain_python_numbers(monkeypatch):
+    import myst_nb
+
+    stored = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: value}))
+    assert glue("test_value", np.float32(0.25)) is None
+    assert stored["test_value"] == 0.25 and type(stored["test_value"]) is float
+    glue("test_text", "a sentence")
+    assert stored["test_text"] == "a sentence"

@@ -115,12 +115,13 @@ def describe_run(profile: Profile) -> str:
     )
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = False) -> None:
     """Store a value for the book's text (myst-nb glue), or do nothing outside it.
 
     In the book build, ``myst_nb.glue`` makes the value available to
-    ``{glue:text}`` roles. In Colab, where myst-nb is not installed, the
-    value is simply returned.
+    ``{glue:text}`` roles. In Colab, where myst-nb is not installed, nothing
+    is stored. Nothing is returned, so that a ``glue`` call at the end of a
+    cell does not echo its value.
 
     Parameters
     ----------
@@ -131,11 +132,6 @@ def glue(name: str, value, display: bool = False):
         numbers, so that format specs such as ``{glue:text}`key:.2f``` work.
     display : bool
         Also show the value in the notebook's output.
-
-    Returns
-    -------
-    object
-        ``value``, unchanged.
     """
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
         value = value.item()
@@ -146,6 +142,5 @@ def glue(name: str, value, display: bool = False):
             from IPython.display import display as show
 
             show(value)
-        return value
+        return
     myst_glue(name, value, display=display)
-    return value
