@@ -26,7 +26,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .data import ENV_CACHE, data_fingerprint
+from .data import _cache_dir, data_fingerprint
 from .profiles import Profile
 from .training import ProgressLog
 
@@ -152,8 +152,7 @@ def run_key(model: keras.Model, profile: Profile, seed: int) -> str:
 
 def runs_dir() -> Path:
     """Folder of run records: ``$RNNBOOK_CACHE/runs`` or ``~/.cache/rnnbook/runs``."""
-    base = os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "rnnbook"
-    return Path(base).expanduser() / "runs"
+    return _cache_dir(None) / "runs"
 
 
 def train_and_evaluate(
