@@ -8,10 +8,13 @@ import pytest
 
 import rnnbook.study as study_module
 from rnnbook.profiles import Profile, get_profile
+from rnnbook import models
 from rnnbook.study import (
     STUDY_MODELS,
+    Setup,
     default_study_path,
     definition_hash,
+    group,
     load_study,
     run_study,
     summarize,
@@ -108,12 +111,58 @@ def test_shipped_study_matches_the_current_models():
     study = load_study(default_study_path("full"))
     profile = get_profile("full")
     assert study["profile"]["name"] == "full"
-    hashes = {name: definition_hash(builder, profile) for name, builder in STUDY_MODELS.items()}
+    hashes = {name: definition_hash(setup, profile) for name, setup in STUDY_MODELS.items()}
     for entry in study["entries"]:
         assert entry["model"] in hashes, f"{entry['model']} is not in the study's models"
         assert entry["definition"] == hashes[entry["model"]], (
             f"{entry['model']} changed since the study: run `make study`"
         )
-    for name in STUDY_MODELS:
+    for name, setup in STUDY_MODELS.items():
         seeds = {e["seed"] for e in study["entries"] if e["model"] == name}
-        assert len(seeds) >= 5, f"{name} has {len(seeds)} seeds in the study; run `make study`"
+        assert seeds >= set(setup.seeds), f"{name} lacks seeds {set(setup.seeds) - seeds}"
+    for name, setup in group("comparison").items():
+        assert len(setup.seeds) >= 5, f"{name}: the comparison needs at least 5 seeds"
+
+
+def test_groups_hold_every_setup():
+    groups = ("comparison", "overfitting", "masking")
+    assert sum(len(group(g)) for g in groups) == len(STUDY_MODELS)
+    assert len(group("comparison")) == 10 and len(group("masking")) == 8
+    with pytest.raises(ValueError, match="unknown study group 'other': choose one of"):
+        group("other")
+
+
+def test_training_options_are_part_of_the_definition():
+    profile = TINY
+    build = tiny_builder(2)
+    plain = definition_hash(build, profile)
+    assert definition_hash(Setup(build), profile) == plain  # the reference protocol
+    assert definition_hash(Setup(build, group="masking", seeds=(1,)), profile) == plain
+    for options in ({"padding": "post"}, {"truncating": "post"}, {"early_stopping": 2}):
+        assert definition_hash(Setup(build, **options), profile) != plain
+
+
+def test_each_setup_trains_its_own_seeds(tmp_path, cache_dir):
+    path = tmp_path / "study.json"
+    setups = {"a": Setup(tiny_builder(2), seeds=(1, 2)), "b": Setup(tiny_builder(3), seeds=(3,))}
+    study = run_study(setups, None, TINY, path, data=tiny_data())
+    assert sorted((e["model"], e["seed"]) for e in study["entries"]) == [
+        ("a", 1),
+        ("a", 2),
+        ("b", 3),
+    ]
+
+
+def test_studies_of_different_models_share_one_file(tmp_path, cache_dir):
+    path = tmp_path / "study.json"
+    run_study({"a": tiny_builder(2)}, [1], TINY, path, data=tiny_data())
+    run_study({"b": tiny_builder(3)}, [1], TINY, path, data=tiny_data())
+    assert {e["model"] for e in load_study(path)["entries"]} == {"a", "b"}
+    assert not list(tmp_path.glob(".study-*.tmp"))
+
+
+def test_tfidf_setup_trains_on_tfidf_vectors(tmp_path, cache_dir):
+    setup = Setup(models.tfidf_logistic, early_stopping=1, features="tfidf", seeds=(1,))
+    study = run_study({"tfidf": setup}, None, TINY, tmp_path / "s.json", data=tiny_data())
+    (entry,) = study["entries"]
+    assert entry["params"] == models.TFIDF_FEATURES + 1 and entry["epochs_run"] == 1

@@ -58,6 +58,7 @@ __all__ = [
     "pad_sequences",
     "data_source",
     "data_fingerprint",
+    "tfidf",
 ]
 
 ENV_DATA = "RNNBOOK_IMDB"
@@ -396,6 +397,77 @@ def decode_review(encoded, word_index: dict[str, int]) -> str:
 # ----------------------------------------------------------------------------
 # Internals
 # ----------------------------------------------------------------------------
+
+
+def tfidf(x_fit: np.ndarray, *arrays: np.ndarray, max_tokens: int = 20_000) -> list[np.ndarray]:
+    """TF-IDF vectors of the words and word pairs of encoded reviews.
+
+    The vocabulary (the ``max_tokens`` most frequent words and adjacent word
+    pairs) and the inverse document frequencies are learned from ``x_fit``
+    only, with :class:`keras.layers.TextVectorization`; then every array is
+    transformed. Padding (0) is dropped; the start mark (1) and the
+    out-of-vocabulary index (2) count as words.
+
+    Parameters
+    ----------
+    x_fit : array of int, shape (n, steps)
+        Encoded reviews to learn from (pass the training part only, so that
+        validation and test reviews stay unseen).
+    *arrays : array of int
+        Encoded reviews to transform, for example the training and test sets.
+    max_tokens : int
+        Number of features.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One float32 array of shape ``(len(array), max_tokens)`` per array.
+
+    Raises
+    ------
+    ValueError
+        If an input is not a 2-D integer array or ``max_tokens`` < 2.
+
+    Examples
+    --------
+    >>> x = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
+    >>> (features,) = tfidf(x, x, max_tokens=8)
+    >>> features.shape
+    (2, 8)
+    """
+    import keras
+
+    if max_tokens < 2:
+        raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
+    for array in (x_fit, *arrays):
+        array = np.asarray(array)
+        if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(
+                f"tfidf needs padded reviews as a 2-D integer array, got shape "
+                f"{array.shape} of {array.dtype}: pass load_imdb(..., maxlen=...) output"
+            )
+
+    def texts(x):
+        return np.array([" ".join(map(str, row[row != PAD])) for row in np.asarray(x)])
+
+    layer = keras.layers.TextVectorization(
+        max_tokens=max_tokens,
+        ngrams=2,
+        output_mode="tf_idf",
+        pad_to_max_tokens=True,
+        standardize=None,
+        split="whitespace",
+    )
+    layer.adapt(texts(x_fit), batch_size=1000)
+    out = []
+    for array in arrays:
+        strings = texts(array)
+        chunks = [
+            np.asarray(layer(strings[i : i + 1000]), dtype="float32")
+            for i in range(0, len(strings), 1000)
+        ]
+        out.append(np.concatenate(chunks) if chunks else np.zeros((0, max_tokens), "float32"))
+    return out
 
 
 def _check_num_words(num_words: int) -> None:

@@ -3,11 +3,14 @@
 The protocol of the reference document, used by every IMDB notebook:
 ``fit`` on the training set with the last ``validation_split`` of it held
 out for validation, for ``profile.epochs`` epochs at ``profile.batch_size``,
-then one evaluation on the test set.
+then one evaluation on the test set. Optionally (``early_stopping=p``)
+training stops when the validation loss has not improved for ``p`` epochs,
+and the weights of the best epoch are restored before the test.
 
 Each run is recorded as a small JSON file, keyed by everything that decides
 its result (the architecture, the optimizer and loss, the profile, the seed,
-the data's checksum, the backend and the library versions). The comparison
+a digest of the arrays trained and tested on, early stopping, the backend
+and the library versions). The comparison
 notebook reuses a record only when that key matches exactly, so a chapter's
 run is not repeated within one build of the book, and any change to a model
 or setting makes it train again.
@@ -26,11 +29,19 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .data import _cache_dir, data_fingerprint
+from .data import _cache_dir
 from .profiles import Profile
 from .training import ProgressLog
 
-__all__ = ["Run", "architecture", "train_and_evaluate", "load_run", "run_key", "runs_dir"]
+__all__ = [
+    "Run",
+    "architecture",
+    "data_digest",
+    "load_run",
+    "run_key",
+    "runs_dir",
+    "train_and_evaluate",
+]
 
 RECORD_VERSION = 1
 
@@ -109,7 +120,32 @@ def _optimizer(optimizer) -> dict:
     return {"class": serialized["class_name"], **config}
 
 
-def run_key(model: keras.Model, profile: Profile, seed: int) -> str:
+def data_digest(*splits) -> str:
+    """Digest of the arrays of one or more ``(x, y)`` splits: equal digests, equal data.
+
+    Examples
+    --------
+    >>> x, y = np.zeros((2, 3), "int32"), np.ones(2)
+    >>> data_digest((x, y)) == data_digest((x.copy(), y)) != data_digest((x + 1, y))
+    True
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for split in splits:
+        for array in split:
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype}{array.shape}".encode())
+            digest.update(array.data)
+    return digest.hexdigest()
+
+
+def run_key(
+    model: keras.Model,
+    profile: Profile,
+    seed: int,
+    train=None,
+    test=None,
+    early_stopping: int | None = None,
+) -> str:
     """Hash of everything that decides a run's result.
 
     Parameters
@@ -121,6 +157,11 @@ def run_key(model: keras.Model, profile: Profile, seed: int) -> str:
     seed : int
         The seed passed to ``keras.utils.set_random_seed`` before the model
         was built.
+    train, test : (x, y), optional
+        The data; its digest is part of the key, so that for example
+        post-padded reviews never reuse a run on pre-padded ones.
+    early_stopping : int, optional
+        Patience of early stopping, as passed to :func:`train_and_evaluate`.
 
     Returns
     -------
@@ -142,7 +183,8 @@ def run_key(model: keras.Model, profile: Profile, seed: int) -> str:
         "loss": str(model.loss),
         "profile": asdict(profile),
         "seed": seed,
-        "data": data_fingerprint(),
+        "data": data_digest(train, test) if train is not None else None,
+        "early_stopping": early_stopping,
         "keras": keras.__version__,
         "backend": _backend_version(),
     }
@@ -161,6 +203,7 @@ def train_and_evaluate(
     test: tuple[np.ndarray, np.ndarray],
     profile: Profile,
     seed: int,
+    early_stopping: int | None = None,
 ) -> Run:
     """Fit a compiled model with the reference's protocol, evaluate it once, record it.
 
@@ -177,6 +220,11 @@ def train_and_evaluate(
         Supplies ``epochs``, ``batch_size`` and ``validation_split``.
     seed : int
         The seed the model was built with (part of the record's key).
+    early_stopping : int, optional
+        Stop when the validation loss has not improved for this many epochs
+        and restore the weights of the epoch with the lowest validation loss
+        (``keras.callbacks.EarlyStopping(patience=..., restore_best_weights=True)``).
+        ``None`` (default) trains for all ``profile.epochs``.
 
     Returns
     -------
@@ -185,7 +233,8 @@ def train_and_evaluate(
     Raises
     ------
     ValueError
-        If the model is not compiled, or ``x`` and ``y`` differ in length.
+        If the model is not compiled, ``x`` and ``y`` differ in length, or
+        ``early_stopping`` is not a positive integer.
 
     Examples
     --------
@@ -195,14 +244,30 @@ def train_and_evaluate(
     >>> run = train_and_evaluate(model, train, test, get_profile("smoke"), seed=1)
     epoch 1/2 ...
     """
-    key = run_key(model, profile, seed)
+    if early_stopping is not None and (
+        isinstance(early_stopping, bool)
+        or not isinstance(early_stopping, int)
+        or early_stopping < 1
+    ):
+        raise ValueError(
+            f"early_stopping must be a positive number of epochs (the patience) or None, "
+            f"got {early_stopping!r}"
+        )
     for label, (x, y) in (("train", train), ("test", test)):
         if len(x) != len(y):
             raise ValueError(
                 f"{label} data has {len(x)} inputs but {len(y)} labels: pass (x, y) "
                 "pairs from the same split"
             )
+    key = run_key(model, profile, seed, train, test, early_stopping)
     log = ProgressLog()
+    callbacks = [log]
+    if early_stopping is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=early_stopping, restore_best_weights=True
+            )
+        )
     history = model.fit(
         train[0],
         train[1],
@@ -210,7 +275,7 @@ def train_and_evaluate(
         epochs=profile.epochs,
         validation_split=profile.validation_split,
         verbose=0,
-        callbacks=[log],
+        callbacks=callbacks,
     )
     test_loss, test_accuracy = model.evaluate(test[0], test[1], batch_size=256, verbose=0)
     run = Run(
@@ -224,6 +289,7 @@ def train_and_evaluate(
         setup={
             "profile": profile.name,
             "seed": seed,
+            "early_stopping": early_stopping,
             "backend": _backend_version(),
             "keras": keras.__version__,
             "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -237,8 +303,15 @@ def train_and_evaluate(
     return run
 
 
-def load_run(model: keras.Model, profile: Profile, seed: int) -> Run | None:
-    """The recorded run of exactly this model, profile and seed, if any.
+def load_run(
+    model: keras.Model,
+    profile: Profile,
+    seed: int,
+    train,
+    test,
+    early_stopping: int | None = None,
+) -> Run | None:
+    """The recorded run of exactly this model, profile, seed and data, if any.
 
     Parameters
     ----------
@@ -246,13 +319,16 @@ def load_run(model: keras.Model, profile: Profile, seed: int) -> Run | None:
         Built and compiled as for :func:`train_and_evaluate`.
     profile : Profile
     seed : int
+    train, test : (x, y)
+        The data :func:`train_and_evaluate` would be given.
+    early_stopping : int, optional
 
     Returns
     -------
     Run or None
         ``None`` when no record has the same key (then train the model).
     """
-    path = runs_dir() / f"{run_key(model, profile, seed)}.json"
+    path = runs_dir() / f"{run_key(model, profile, seed, train, test, early_stopping)}.json"
     try:
         return Run(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):

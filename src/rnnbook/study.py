@@ -10,34 +10,47 @@ Run it with ``make study`` or::
 
     python -m rnnbook.study --seeds 1 2 3 4 5
 
-The file is written after every run, atomically, and a run already in the
-file for the same model definition and seed is not repeated, so an
-interrupted study resumes where it stopped.
+The file is written after every run, atomically and under a lock (so two
+study processes given different ``--models`` can share one file), and a
+run already in the file for the same model definition and seed is not
+repeated, so an interrupted study resumes where it stopped.
+
+The study holds three groups of setups: ``comparison`` (every model of the
+comparison chapter, five seeds), ``overfitting`` (the basic RNN with early
+stopping and dropout, five seeds) and ``masking`` (padding, truncation and
+masking for SimpleRNN and LSTM, three seeds).
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
 import platform
 import tempfile
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from .data import load_imdb
+from . import models as m
+from .data import load_imdb, tfidf
 from .experiment import _backend_version, architecture, train_and_evaluate
 from .models import REFERENCE_MODELS
 from .profiles import Profile, get_profile
 
 __all__ = [
     "STUDY_MODELS",
+    "Setup",
+    "group",
     "definition_hash",
     "default_study_path",
     "load_study",
@@ -45,8 +58,121 @@ __all__ = [
     "run_study",
 ]
 
-STUDY_MODELS = dict(REFERENCE_MODELS)
-"""Builders ``(num_words, maxlen) -> compiled-ready model`` in the study, by name."""
+
+@dataclass(frozen=True)
+class Setup:
+    """One model of the study and how it is trained.
+
+    Attributes
+    ----------
+    build : callable
+        ``build(num_words, maxlen)`` returns the uncompiled model.
+    group : str
+        ``"comparison"``, ``"overfitting"`` or ``"masking"``: the chapter
+        that reads it.
+    padding, truncating : {"pre", "post"}
+        Passed to :func:`rnnbook.load_imdb`.
+    early_stopping : int or None
+        Patience passed to :func:`rnnbook.train_and_evaluate`.
+    features : {None, "tfidf"}
+        ``"tfidf"``: the model reads :func:`rnnbook.data.tfidf` vectors of
+        the reviews instead of word indices.
+    seeds : tuple of int
+        Seeds ``make study`` trains it with.
+    """
+
+    build: Callable
+    group: str = "comparison"
+    padding: str = "pre"
+    truncating: str = "pre"
+    early_stopping: int | None = None
+    features: str | None = None
+    seeds: tuple = (1, 2, 3, 4, 5)
+
+    def options(self) -> dict:
+        """The training options that differ from the reference protocol's."""
+        defaults = Setup(self.build)
+        return {
+            key: getattr(self, key)
+            for key in ("padding", "truncating", "early_stopping", "features")
+            if getattr(self, key) != getattr(defaults, key)
+        }
+
+
+PATIENCE = 2
+"""Early-stopping patience (epochs) of every model beyond the reference's."""
+
+_COMPARISON = {
+    **{name: Setup(build) for name, build in REFERENCE_MODELS.items()},
+    "Conv1D + SimpleRNN hybrid": Setup(m.conv_rnn_hybrid),
+    "LSTM": Setup(m.lstm, early_stopping=PATIENCE),
+    "GRU": Setup(m.gru, early_stopping=PATIENCE),
+    "Bidirectional LSTM": Setup(m.bidirectional_lstm, early_stopping=PATIENCE),
+    "LSTM + attention": Setup(m.attention_lstm, early_stopping=PATIENCE),
+    "TF-IDF + logistic regression": Setup(
+        m.tfidf_logistic, early_stopping=PATIENCE, features="tfidf"
+    ),
+}
+_OVERFITTING = {
+    "Basic RNN + early stopping": Setup(m.basic_rnn, "overfitting", early_stopping=PATIENCE),
+    "Basic RNN + dropout": Setup(partial(m.basic_rnn, dropout=0.2), "overfitting"),
+    "Basic RNN + dropout + early stopping": Setup(
+        partial(m.basic_rnn, dropout=0.2), "overfitting", early_stopping=PATIENCE
+    ),
+}
+
+
+def _masking() -> dict:
+    """SimpleRNN (reference protocol) and LSTM (early stopping) under padding variants.
+
+    The two default variants are the comparison's "Basic RNN" and "LSTM".
+    """
+    out = {}
+    for cell, build, patience, default_mask in (
+        ("SimpleRNN", m.basic_rnn, None, False),
+        ("LSTM", m.lstm, PATIENCE, True),
+    ):
+        for padding, truncating, mask in (
+            ("pre", "pre", not default_mask),
+            ("post", "pre", False),
+            ("post", "pre", True),
+            ("pre", "post", default_mask),
+        ):
+            state = "on" if mask else "off"
+            name = f"{cell}: {padding}-padding, {truncating}-truncation, mask {state}"
+            out[name] = Setup(
+                partial(build, mask_zero=mask),
+                "masking",
+                padding=padding,
+                truncating=truncating,
+                early_stopping=patience,
+                seeds=(1, 2, 3),
+            )
+    return out
+
+
+STUDY_MODELS = {**_COMPARISON, **_OVERFITTING, **_masking()}
+"""Every setup of the study, by name."""
+
+
+def group(name: str) -> dict:
+    """The setups of one group, by name, in the study's order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown group.
+    """
+    out = {key: setup for key, setup in STUDY_MODELS.items() if setup.group == name}
+    if not out:
+        groups = sorted({setup.group for setup in STUDY_MODELS.values()})
+        raise ValueError(f"unknown study group {name!r}: choose one of {groups}")
+    return out
+
+
+def _setup(model) -> Setup:
+    return model if isinstance(model, Setup) else Setup(model)
+
 
 FIELDS = (
     "model",
@@ -76,15 +202,16 @@ def _compile(model: keras.Model) -> keras.Model:
 
 
 def definition_hash(builder, profile: Profile) -> str:
-    """Hash of a model's architecture and the training settings of a profile.
+    """Hash of a model's architecture, its training options and the settings of a profile.
 
     Two study entries are comparable, and an entry is still valid, exactly
     when this hash is the same.
 
     Parameters
     ----------
-    builder : callable
-        ``builder(num_words, maxlen)`` returns the uncompiled model.
+    builder : Setup or callable
+        A setup, or ``builder(num_words, maxlen)`` returning the uncompiled
+        model (trained with the reference protocol).
     profile : Profile
         The profile the study runs under.
 
@@ -99,13 +226,15 @@ def definition_hash(builder, profile: Profile) -> str:
     >>> len(definition_hash(basic_rnn, get_profile("full")))
     16
     """
-    model = _compile(builder(profile.num_words, profile.maxlen))
+    setup = _setup(builder)
+    model = _compile(setup.build(profile.num_words, profile.maxlen))
     content = {
         "architecture": architecture(model),
         "input_shape": list(model.input_shape),
         "optimizer": "adam",
         "loss": "binary_crossentropy",
         "profile": asdict(profile),
+        **setup.options(),  # absent for the reference protocol
     }
     text = json.dumps(content, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -203,9 +332,63 @@ def _write(path: Path, study: dict) -> None:
             os.unlink(tmp)
 
 
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on ``path``'s lock file (other study processes wait)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _read(path: Path, profile: Profile, hashes: dict) -> dict:
+    """The study on disk (or a new one), without entries whose definition changed."""
+    study = load_study(path) if path.exists() else {"profile": asdict(profile), "entries": []}
+    if study["profile"] != asdict(profile):
+        raise ValueError(
+            f"'{path}' holds a study of profile {study['profile'].get('name')!r}, not "
+            f"{profile.name!r}: choose another file or delete it"
+        )
+    study["entries"] = [
+        entry
+        for entry in study["entries"]
+        if entry["model"] not in hashes or entry["definition"] == hashes[entry["model"]]
+    ]
+    return study
+
+
+class _Data:
+    """The data of each padding variant and feature kind, loaded once."""
+
+    def __init__(self, profile: Profile, data=None):
+        self.profile, self.given, self.cache = profile, data, {}
+
+    def __call__(self, setup: Setup):
+        key = (setup.padding, setup.truncating, setup.features)
+        if key not in self.cache:
+            if self.given is not None:
+                data = self.given
+            else:
+                data = load_imdb(
+                    **self.profile.data_options(),
+                    padding=setup.padding,
+                    truncating=setup.truncating,
+                )
+            if setup.features == "tfidf":
+                (x_train, y_train), (x_test, y_test) = data
+                fit = int(len(x_train) * (1 - self.profile.validation_split))
+                x_train, x_test = tfidf(x_train[:fit], x_train, x_test, max_tokens=m.TFIDF_FEATURES)
+                data = (x_train, y_train), (x_test, y_test)
+            self.cache[key] = data
+        return self.cache[key]
+
+
 def run_study(
     models: dict,
-    seeds: list[int],
+    seeds: list[int] | None,
     profile: Profile,
     path: str | os.PathLike,
     data=None,
@@ -214,16 +397,19 @@ def run_study(
 
     Parameters
     ----------
-    models : dict of str to callable
-        Builders ``(num_words, maxlen) -> keras.Model``.
-    seeds : list of int
-        Seeds for ``keras.utils.set_random_seed`` before each model is built.
+    models : dict of str to Setup or callable
+        Setups, or builders ``(num_words, maxlen) -> keras.Model`` trained
+        with the reference protocol.
+    seeds : list of int or None
+        Seeds for ``keras.utils.set_random_seed`` before each model is
+        built; ``None``: each setup's own ``seeds``.
     profile : Profile
         Data sizes and training settings.
     path : str or path-like
         The study file; created if missing, updated after every run.
     data : ((x_train, y_train), (x_test, y_test)), optional
-        Defaults to :func:`rnnbook.load_imdb` with the profile's options.
+        Defaults to :func:`rnnbook.load_imdb` with the profile's options and
+        each setup's padding and truncation.
 
     Returns
     -------
@@ -236,78 +422,87 @@ def run_study(
         If no seeds or models are given, or the file belongs to another
         profile.
     """
-    if not seeds or not models:
+    if (seeds is not None and not seeds) or not models:
         raise ValueError("a study needs at least one model and one seed: pass --seeds 1 2 3 4 5")
     path = Path(path)
-    study = load_study(path) if path.exists() else {"profile": asdict(profile), "entries": []}
-    if study["profile"] != asdict(profile):
-        raise ValueError(
-            f"'{path}' holds a study of profile {study['profile'].get('name')!r}, not "
-            f"{profile.name!r}: choose another file or delete it"
-        )
-    if data is None:
-        data = load_imdb(**profile.data_options())
-    train, test = data
-    hashes = {name: definition_hash(builder, profile) for name, builder in models.items()}
-    # Drop entries whose model definition changed since they were trained.
-    study["entries"] = [
-        entry
-        for entry in study["entries"]
-        if entry["model"] not in hashes or entry["definition"] == hashes[entry["model"]]
-    ]
+    setups = {name: _setup(model) for name, model in models.items()}
+    hashes = {name: definition_hash(setup, profile) for name, setup in setups.items()}
+    with _locked(path):
+        study = _read(path, profile, hashes)
     done = {(entry["model"], entry["seed"]) for entry in study["entries"]}
-    for seed in seeds:
-        for name, builder in models.items():
-            if (name, seed) in done:
+    load = _Data(profile, data)
+    all_seeds = sorted({seed for setup in setups.values() for seed in setup.seeds})
+    for seed in seeds if seeds is not None else all_seeds:
+        for name, setup in setups.items():
+            if (name, seed) in done or (seeds is None and seed not in setup.seeds):
                 continue
             print(f"\n{name}, seed {seed}", flush=True)
+            train, test = load(setup)
             keras.utils.set_random_seed(seed)
-            model = _compile(builder(profile.num_words, profile.maxlen))
+            model = _compile(setup.build(profile.num_words, profile.maxlen))
             start = time.perf_counter()
-            run = train_and_evaluate(model, train, test, profile, seed)
-            wall = time.perf_counter() - start
-            study["entries"].append(
-                {
-                    "model": name,
-                    "seed": seed,
-                    "definition": hashes[name],
-                    "params": run.params,
-                    "test_accuracy": run.test_accuracy,
-                    "test_loss": run.test_loss,
-                    "epochs_run": len(run.epoch_seconds),
-                    "seconds_per_epoch": run.seconds_per_epoch,
-                    "epoch_seconds": run.epoch_seconds,
-                    "wall_seconds": wall,
-                    "val_accuracy": run.history.get("val_accuracy", []),
-                    "val_loss": run.history.get("val_loss", []),
-                    "backend": _backend_version(),
-                    "keras": keras.__version__,
-                    "numpy": np.__version__,
-                    "python": platform.python_version(),
-                    "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
-                    "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                }
+            run = train_and_evaluate(
+                model, train, test, profile, seed, early_stopping=setup.early_stopping
             )
-            _write(path, study)
-    return study
+            wall = time.perf_counter() - start
+            entry = {
+                "model": name,
+                "seed": seed,
+                "definition": hashes[name],
+                "params": run.params,
+                "test_accuracy": run.test_accuracy,
+                "test_loss": run.test_loss,
+                "epochs_run": len(run.epoch_seconds),
+                "seconds_per_epoch": run.seconds_per_epoch,
+                "epoch_seconds": run.epoch_seconds,
+                "wall_seconds": wall,
+                "val_accuracy": run.history.get("val_accuracy", []),
+                "val_loss": run.history.get("val_loss", []),
+                "backend": _backend_version(),
+                "keras": keras.__version__,
+                "numpy": np.__version__,
+                "python": platform.python_version(),
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+                "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            with _locked(path):  # another study process may have written meanwhile
+                study = _read(path, profile, hashes)
+                study["entries"] = [
+                    e for e in study["entries"] if (e["model"], e["seed"]) != (name, seed)
+                ] + [entry]
+                _write(path, study)
+            done.add((name, seed))
+    with _locked(path):
+        return _read(path, profile, hashes)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Train the book's models with several seeds.")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument(
-        "--models", nargs="+", default=list(STUDY_MODELS), help="names in rnnbook.study"
+        "--seeds", type=int, nargs="+", default=None, help="default: each setup's own seeds"
+    )
+    parser.add_argument(
+        "--models", nargs="+", default=None, help="names in rnnbook.study (default: all)"
+    )
+    parser.add_argument(
+        "--group", default=None, help="comparison, overfitting or masking (default: all)"
     )
     parser.add_argument("--profile", default=None, help="full (default) or smoke")
     parser.add_argument("--output", default=None, help="study file (default: the shipped one)")
     args = parser.parse_args(argv)
-    unknown = [name for name in args.models if name not in STUDY_MODELS]
+    names = args.models if args.models is not None else list(STUDY_MODELS)
+    unknown = [name for name in names if name not in STUDY_MODELS]
     if unknown:
         parser.error(f"unknown models {unknown}: choose from {list(STUDY_MODELS)}")
+    if args.group is not None:
+        try:
+            names = [name for name in names if name in group(args.group)]
+        except ValueError as error:
+            parser.error(str(error))
     profile = get_profile(args.profile)
     output = Path(args.output) if args.output else default_study_path(profile.name)
     start = time.perf_counter()
-    models = {name: STUDY_MODELS[name] for name in args.models}
+    models = {name: STUDY_MODELS[name] for name in names}
     run_study(models, args.seeds, profile, output)
     print(f"\nstudy written to {output} in {time.perf_counter() - start:.0f} s")
 
