@@ -399,7 +399,12 @@ def decode_review(encoded, word_index: dict[str, int]) -> str:
 # ----------------------------------------------------------------------------
 
 
-def tfidf(x_fit: np.ndarray, *arrays: np.ndarray, max_tokens: int = 20_000) -> list[np.ndarray]:
+def tfidf(
+    x_fit: np.ndarray,
+    *arrays: np.ndarray,
+    max_tokens: int = 20_000,
+    return_vocabulary: bool = False,
+):
     """TF-IDF vectors of the words and word pairs of encoded reviews.
 
     The vocabulary (the ``max_tokens`` most frequent words and adjacent word
@@ -417,11 +422,17 @@ def tfidf(x_fit: np.ndarray, *arrays: np.ndarray, max_tokens: int = 20_000) -> l
         Encoded reviews to transform, for example the training and test sets.
     max_tokens : int
         Number of features.
+    return_vocabulary : bool
+        Also return what each feature counts.
 
     Returns
     -------
     list of numpy.ndarray
         One float32 array of shape ``(len(array), max_tokens)`` per array.
+    vocabulary : list of tuple of int
+        Only with ``return_vocabulary=True``: for each feature, the word
+        indices it counts, ``(i,)`` for a word and ``(i, j)`` for a pair;
+        feature 0 (``()``) counts everything outside the vocabulary.
 
     Raises
     ------
@@ -467,6 +478,12 @@ def tfidf(x_fit: np.ndarray, *arrays: np.ndarray, max_tokens: int = 20_000) -> l
             for i in range(0, len(strings), 1000)
         ]
         out.append(np.concatenate(chunks) if chunks else np.zeros((0, max_tokens), "float32"))
+    if return_vocabulary:
+        vocabulary = [
+            tuple(int(part) for part in token.split()) if i else ()
+            for i, token in enumerate(layer.get_vocabulary())
+        ]
+        return out, vocabulary
     return out
 
 
