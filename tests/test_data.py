@@ -12,6 +12,7 @@ from rnnbook.data import (
     load_imdb,
     load_imdb_texts,
     pad_sequences,
+    tfidf,
     tokenize,
 )
 
@@ -366,3 +367,40 @@ def test_real_word_ranking(real_archive):
         "a",
     ]
     assert sorted(word_index.values())[:3] == [1, 2, 3]
+
+
+def test_tfidf_counts_words_and_pairs_learned_from_the_fit_reviews():
+    x_fit = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
+    x_new = np.array([[0, 0, 9, 9]])  # word 9 was never seen while fitting
+    (f_fit, f_new), vocabulary = tfidf(x_fit, x_fit, x_new, max_tokens=16, return_vocabulary=True)
+    assert f_fit.shape == (2, 16) and f_new.shape == (1, 16) and f_fit.dtype == np.float32
+    assert vocabulary[0] == () and {(5,), (1, 5), (5, 5), (5, 6)} <= set(vocabulary)
+    assert (9,) not in vocabulary and (0,) not in vocabulary  # padding is dropped
+    five = vocabulary.index((5,))
+    assert f_fit[1, five] > f_fit[0, five] > 0  # review 2 says "5" twice
+    pair = vocabulary.index((5, 6))
+    assert f_fit[0, pair] > 0 and f_fit[1, pair] == 0
+    assert np.count_nonzero(f_new[0, 1:]) == 0 and f_new[0, 0] > 0  # only out-of-vocabulary
+
+
+def test_tfidf_without_vocabulary_returns_the_arrays_only():
+    x = np.array([[1, 4, 5]])
+    (features,) = tfidf(x, x, max_tokens=4)
+    assert features.shape == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((np.ones((2, 3), int),), {"max_tokens": 1}, "max_tokens must be at least 2, got 1"),
+        (
+            (np.ones(3, int),),
+            {},
+            r"tfidf needs padded reviews as a 2-D integer array, got shape \(3,\)",
+        ),
+        ((np.ones((2, 3)),), {}, "got shape \\(2, 3\\) of float64"),
+    ],
+)
+def test_tfidf_errors(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        tfidf(*args, **kwargs)

@@ -1,14 +1,17 @@
 """Tests of rnnbook.models, and that the chapters build the same models."""
 
 import json
+from functools import partial
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 
+from rnnbook import models
 from rnnbook.experiment import architecture
-from rnnbook.models import REFERENCE_ACCURACY, REFERENCE_MODELS, conv1d
+from rnnbook.models import REFERENCE_ACCURACY, REFERENCE_MODELS, AttentionPooling, conv1d
 from rnnbook.profiles import get_profile
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -43,6 +46,71 @@ def test_the_reference_hybrid_has_no_recurrent_layer():
         assert any(isinstance(layer, (layers.RNN, layers.Bidirectional)) for layer in model.layers)
 
 
+# Beyond the reference: weight counts from the formulas (embedding 5000 x 32,
+# 32 units): LSTM 4 (32 (32 + 32) + 32), GRU with reset_after 3 (32 (32 + 32) + 2 32).
+BEYOND_PARAMS = {
+    models.lstm: 160_000 + 4 * (32 * 64 + 32) + 33,
+    models.gru: 160_000 + 3 * (32 * 64 + 64) + 33,
+    models.bidirectional_lstm: 160_000 + 2 * 4 * (32 * 64 + 32) + 65,
+    models.attention_lstm: 160_000 + 4 * (32 * 64 + 32) + (32 * 32 + 32 + 32) + 33,
+    models.conv_rnn_hybrid: 160_000 + (7 * 32 * 32 + 32) + (32 * 64 + 32) + 33,
+    models.tfidf_logistic: models.TFIDF_FEATURES + 1,
+}
+
+
+@pytest.mark.parametrize("build", BEYOND_PARAMS, ids=lambda b: b.__name__)
+def test_parameter_counts_follow_the_formulas(build):
+    assert build(5000, 500).count_params() == BEYOND_PARAMS[build]
+
+
+def test_gated_models_mask_padding_and_the_reference_does_not():
+    for build in (models.lstm, models.gru, models.bidirectional_lstm, models.attention_lstm):
+        assert build().layers[0].mask_zero
+    assert not models.basic_rnn().layers[0].mask_zero
+    assert models.basic_rnn(mask_zero=True).layers[0].mask_zero
+    assert not models.lstm(mask_zero=False).layers[0].mask_zero
+
+
+def test_dropout_option_sets_both_dropouts():
+    cell = models.basic_rnn(dropout=0.2).layers[1]
+    assert (cell.dropout, cell.recurrent_dropout) == (0.2, 0.2)
+    plain = models.basic_rnn().layers[1]
+    assert (plain.dropout, plain.recurrent_dropout) == (0.0, 0.0)
+
+
+def test_attention_weights_sum_to_one_and_skip_padding():
+    keras.utils.set_random_seed(0)
+    model = models.attention_lstm(num_words=50, maxlen=8)
+    x = np.array([[0, 0, 0, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8]], dtype="int32")
+    weights = models.attention_weights(model, x)
+    assert weights.shape == (2, 8)
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all(weights[0, :3] == 0) and np.all(weights[0, 3:] > 0)
+    assert np.all(weights[1] > 0)
+    assert model(x).shape == (2, 1)
+
+
+def test_attention_pooling_is_the_weighted_sum():
+    keras.utils.set_random_seed(0)
+    pool = AttentionPooling(4)
+    h = np.random.default_rng(0).normal(size=(3, 5, 6)).astype("float32")
+    out = np.asarray(pool(h))
+    weights = np.asarray(pool.scores(h))
+    np.testing.assert_allclose(out, np.einsum("bt,btf->bf", weights, h), rtol=1e-5, atol=1e-6)
+
+
+def test_attention_pooling_round_trips_through_its_config():
+    pool = AttentionPooling(7)
+    assert AttentionPooling.from_config(pool.get_config()).units == 7
+    with pytest.raises(ValueError, match="units must be a positive integer, got 0"):
+        AttentionPooling(0)
+
+
+def test_attention_weights_need_an_attention_layer():
+    with pytest.raises(ValueError, match="model 'basic_rnn' has no AttentionPooling layer"):
+        models.attention_weights(models.basic_rnn(50, 8), np.ones((1, 8), "int32"))
+
+
 def notebook_models(path):
     """Run a chapter's model-definition cells and return the models they build."""
     cells = json.loads(path.read_text())["cells"]
@@ -63,14 +131,22 @@ def notebook_models(path):
         "kernel_size": 7,
         "pool_size": 5,
         "seed": 1,
+        "dropout": 0.2,
+        "AttentionPooling": AttentionPooling,
+        "TFIDF_FEATURES": models.TFIDF_FEATURES,
     }
-    models = []
+    built = []
     for source in sources:
+        before = {k: v for k, v in namespace.items() if isinstance(v, keras.Model)}
         exec(source.replace("model.summary()", "").replace(".summary()", ""), namespace)
-        models.append(
-            next(v for k, v in namespace.items() if isinstance(v, keras.Model) and v not in models)
-        )
-    return {model.name: model for model in models}
+        new = [
+            v
+            for k, v in namespace.items()
+            if isinstance(v, keras.Model) and before.get(k) is not v and v not in built
+        ]
+        assert len(new) == 1, f"{path.name}: a model-definition cell must build one model"
+        built.append(new[0])
+    return built
 
 
 CHAPTERS = {
@@ -84,6 +160,31 @@ CHAPTERS = {
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapters_build_the_package_models(name):
     notebook, model_name = CHAPTERS[name]
-    models = notebook_models(BOOK / "imdb" / notebook)
-    assert model_name in models, f"{notebook} has no model-definition cell for {model_name}"
-    assert architecture(models[model_name]) == architecture(REFERENCE_MODELS[name](5000, 500))
+    built = {model.name: model for model in notebook_models(BOOK / "imdb" / notebook)}
+    assert model_name in built, f"{notebook} has no model-definition cell for {model_name}"
+    assert architecture(built[model_name]) == architecture(REFERENCE_MODELS[name](5000, 500))
+
+
+# The model-definition cells of each chapter beyond the reference, in order.
+BEYOND_CHAPTERS = {
+    "convolution-and-hybrids.ipynb": [models.conv1d, models.conv_rnn_hybrid],
+    "overfitting.ipynb": [
+        models.basic_rnn,
+        models.basic_rnn,
+        partial(models.basic_rnn, dropout=0.2),
+        partial(models.basic_rnn, dropout=0.2),
+    ],
+    "padding-and-masking.ipynb": [models.basic_rnn],
+    "lstm-and-gru.ipynb": [models.lstm, models.gru, models.bidirectional_lstm],
+    "attention.ipynb": [models.attention_lstm],
+    "baseline.ipynb": [models.tfidf_logistic],
+}
+
+
+@pytest.mark.parametrize("notebook", BEYOND_CHAPTERS)
+def test_chapters_beyond_the_reference_build_the_package_models(notebook):
+    built = notebook_models(BOOK / "imdb" / notebook)
+    expected = [build(5000, 500) for build in BEYOND_CHAPTERS[notebook]]
+    assert [m.name for m in built] == [m.name for m in expected]
+    for model, reference in zip(built, expected):
+        assert architecture(model) == architecture(reference), model.name

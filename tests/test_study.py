@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import rnnbook.study as study_module
-from rnnbook.profiles import Profile, get_profile
 from rnnbook import models
+from rnnbook.profiles import Profile, get_profile
 from rnnbook.study import (
     STUDY_MODELS,
     Setup,

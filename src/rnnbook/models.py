@@ -274,9 +274,12 @@ def attention_weights(model: keras.Model, x) -> np.ndarray:
             "rnnbook.models.attention_lstm()"
         )
     pool = pools[0]
-    x = np.asarray(x)
-    hidden = keras.Model(model.inputs, pool.input)(x)
-    return np.asarray(pool.scores(hidden, mask=x != 0))
+    hidden, mask = np.asarray(x), None
+    for layer in model.layers[: model.layers.index(pool)]:
+        out = layer(hidden) if mask is None else layer(hidden, mask=mask)
+        mask = layer.compute_mask(hidden, mask)
+        hidden = out
+    return np.asarray(pool.scores(hidden, mask=mask))
 
 
 TFIDF_FEATURES = 20_000
