@@ -1,6 +1,7 @@
 """Tests of rnnbook.models, and that the chapters build the same models."""
 
 import json
+import re
 from functools import partial
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def notebook_models(path):
     built = []
     for source in sources:
         before = {k: v for k, v in namespace.items() if isinstance(v, keras.Model)}
-        exec(source.replace("model.summary()", "").replace(".summary()", ""), namespace)
+        exec(re.sub(r"^\w+\.summary\(\)$", "", source, flags=re.MULTILINE), namespace)
         new = [
             v
             for k, v in namespace.items()

@@ -35,3 +35,11 @@ def test_accepts_a_keras_history_without_validation():
 def test_rejects_history_without_accuracy():
     with pytest.raises(ValueError, match="history has no accuracy values: compile the model"):
         plot_history({"loss": [0.5]})
+
+
+def test_plots_a_history_with_validation_values_only():
+    fig = plot_history({"val_accuracy": [0.6, 0.7, 0.72], "val_loss": [0.6, 0.5, 0.55]})
+    accuracy, loss = fig.axes
+    assert [line.get_label() for line in accuracy.lines] == ["validation"]
+    assert list(loss.lines[0].get_xdata()) == [1, 2, 3]
+    plt.close(fig)

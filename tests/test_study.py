@@ -17,6 +17,7 @@ from rnnbook.study import (
     group,
     load_study,
     run_study,
+    study_run,
     summarize,
 )
 
@@ -166,3 +167,15 @@ def test_tfidf_setup_trains_on_tfidf_vectors(tmp_path, cache_dir):
     study = run_study({"tfidf": setup}, None, TINY, tmp_path / "s.json", data=tiny_data())
     (entry,) = study["entries"]
     assert entry["params"] == models.TFIDF_FEATURES + 1 and entry["epochs_run"] == 1
+
+
+def test_study_run_reads_one_entry_as_a_run(tmp_path, cache_dir):
+    path = tmp_path / "study.json"
+    study = run_study({"a": tiny_builder(2)}, [1, 2], TINY, path, data=tiny_data())
+    run = study_run("a", 2, load_study(path))
+    (entry,) = [e for e in study["entries"] if e["seed"] == 2]
+    assert run.test_accuracy == entry["test_accuracy"] and run.params == entry["params"]
+    assert run.history == {"val_loss": entry["val_loss"], "val_accuracy": entry["val_accuracy"]}
+    assert run.setup["seed"] == 2 and run.best_epoch == 1
+    with pytest.raises(KeyError, match="the study has no run of 'a' with seed 3"):
+        study_run("a", 3, load_study(path))

@@ -15,7 +15,8 @@ def plot_history(history, title: str | None = None):
     history : keras.callbacks.History or dict
         What ``Model.fit`` returns, or its ``.history`` dict, with keys
         ``accuracy`` and ``loss`` and optionally ``val_accuracy`` and
-        ``val_loss``.
+        ``val_loss``; a history with validation values only (as a study
+        entry keeps, see :func:`rnnbook.study.study_run`) is plotted too.
     title : str, optional
         Title above both panels.
 
@@ -26,7 +27,8 @@ def plot_history(history, title: str | None = None):
     Raises
     ------
     ValueError
-        If the history has no ``accuracy`` or ``loss`` values.
+        If the history has neither training nor validation values of
+        ``accuracy`` or of ``loss``.
 
     Examples
     --------
@@ -35,16 +37,20 @@ def plot_history(history, title: str | None = None):
     ['accuracy', 'binary cross-entropy']
     """
     values = getattr(history, "history", history)
-    missing = [key for key in ("accuracy", "loss") if not values.get(key)]
+    missing = [
+        key for key in ("accuracy", "loss") if not (values.get(key) or values.get(f"val_{key}"))
+    ]
     if missing:
         raise ValueError(
             f"history has no {' or '.join(missing)} values: compile the model with "
             "metrics=['accuracy'] and pass what model.fit returned"
         )
-    epochs = range(1, len(values["loss"]) + 1)
+    n = max(len(values.get(key) or []) for key in ("loss", "val_loss"))
+    epochs = range(1, n + 1)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
     for ax, key, label in zip(axes, ("accuracy", "loss"), ("accuracy", "binary cross-entropy")):
-        ax.plot(epochs, values[key], "o-", label="training")
+        if values.get(key):
+            ax.plot(epochs, values[key], "o-", label="training")
         if values.get(f"val_{key}"):
             ax.plot(epochs, values[f"val_{key}"], "s--", label="validation")
         ax.set_xlabel("epoch")

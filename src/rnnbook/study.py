@@ -43,7 +43,7 @@ import numpy as np
 
 from . import models as m
 from .data import load_imdb, tfidf
-from .experiment import _backend_version, architecture, train_and_evaluate
+from .experiment import Run, _backend_version, architecture, train_and_evaluate
 from .models import REFERENCE_MODELS
 from .profiles import Profile, get_profile
 
@@ -56,6 +56,7 @@ __all__ = [
     "load_study",
     "summarize",
     "run_study",
+    "study_run",
 ]
 
 
@@ -317,6 +318,51 @@ def summarize(entries: list[dict]) -> dict[str, dict]:
             "params": rows[0]["params"],
         }
     return out
+
+
+def study_run(name: str, seed: int, study: dict | None = None) -> Run:
+    """One run of the study as a :class:`rnnbook.Run`, for a chapter that does not retrain it.
+
+    The study keeps validation curves only, so ``history`` has ``val_loss``
+    and ``val_accuracy`` but no training values.
+
+    Parameters
+    ----------
+    name : str
+        A setup name of :data:`STUDY_MODELS`.
+    seed : int
+    study : dict, optional
+        From :func:`load_study`; defaults to the shipped full-profile study.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    KeyError
+        If the study has no run of that setup and seed.
+    """
+    study = study if study is not None else load_study()
+    for entry in study["entries"]:
+        if entry["model"] == name and entry["seed"] == seed:
+            return Run(
+                name=name,
+                history={"val_loss": entry["val_loss"], "val_accuracy": entry["val_accuracy"]},
+                test_loss=entry["test_loss"],
+                test_accuracy=entry["test_accuracy"],
+                epoch_seconds=entry["epoch_seconds"],
+                params=entry["params"],
+                key=f"study:{entry['definition']}",
+                setup={
+                    "profile": study["profile"]["name"],
+                    "seed": seed,
+                    "backend": entry["backend"],
+                    "keras": entry["keras"],
+                    "finished": entry["finished"],
+                },
+            )
+    raise KeyError(f"the study has no run of {name!r} with seed {seed}: run `make study`")
 
 
 def _write(path: Path, study: dict) -> None:
