@@ -480,7 +480,11 @@ def run_study(
     all_seeds = sorted({seed for setup in setups.values() for seed in setup.seeds})
     for seed in seeds if seeds is not None else all_seeds:
         for name, setup in setups.items():
-            if (name, seed) in done or (seeds is None and seed not in setup.seeds):
+            if seeds is None and seed not in setup.seeds:
+                continue
+            with _locked(path):  # another study process may have trained it meanwhile
+                done |= {(e["model"], e["seed"]) for e in _read(path, profile, hashes)["entries"]}
+            if (name, seed) in done:
                 continue
             print(f"\n{name}, seed {seed}", flush=True)
             train, test = load(setup)
