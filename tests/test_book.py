@@ -91,3 +91,23 @@ def test_math_is_served_from_the_site(site):
     assert scripts, "no MathJax script on a page with equations"
     assert all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
     assert any((html / "book/imdb" / s.split("?")[0]).resolve().exists() for s in scripts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("page", "labels"),
+    [
+        ("whole-experiment", ["tbl-all-models", "fig-all-models", "tbl-study"]),
+        ("which-model", ["tbl-which", "fig-which-tradeoffs"]),
+        ("overfitting", ["fig-ovf-curves", "tbl-ovf-study"]),
+        ("padding-and-masking", ["tbl-pad-grid", "fig-pad-forgetting"]),
+        ("lstm-and-gru", ["tbl-gate-study"]),
+        ("attention", ["fig-att-weights"]),
+        ("baseline", ["fig-base-weights"]),
+    ],
+)
+def test_chapters_beyond_the_reference_show_their_tables_and_figures(site, page, labels):
+    html = (site[0] / f"book/imdb/{page}.html").read_text()
+    for label in labels:
+        assert f'id="{label}"' in html, f"{page} lacks {label}"
+    assert "Traceback" not in html
