@@ -12,6 +12,7 @@ from rnnbook.profiles import Profile, get_profile
 from rnnbook.study import (
     STUDY_MODELS,
     Setup,
+    compare,
     default_study_path,
     definition_hash,
     group,
@@ -179,3 +180,16 @@ def test_study_run_reads_one_entry_as_a_run(tmp_path, cache_dir):
     assert run.setup["seed"] == 2 and run.best_epoch == 1
     with pytest.raises(KeyError, match="the study has no run of 'a' with seed 3"):
         study_run("a", 3, load_study(path))
+
+
+def test_compare_applies_the_two_standard_error_rule():
+    a = {"n": 5, "mean": 0.80, "std": 0.02}
+    b = {"n": 5, "mean": 0.78, "std": 0.02}
+    result = compare(a, b)
+    assert result["gap"] == pytest.approx(2.0)
+    assert result["two_se"] == pytest.approx(200 * np.sqrt(2 * 0.02**2 / 5))
+    assert result["clear"] is False  # 2.0 < 2.53
+    assert compare(a, {**b, "mean": 0.75})["clear"] is True
+    assert compare(b, a)["gap"] == pytest.approx(-2.0)
+    single = compare(a, {"n": 1, "mean": 0.5, "std": float("nan")})
+    assert single["clear"] is None and np.isnan(single["two_se"])

@@ -53,6 +53,7 @@ __all__ = [
     "group",
     "definition_hash",
     "default_study_path",
+    "compare",
     "load_study",
     "summarize",
     "run_study",
@@ -363,6 +364,43 @@ def study_run(name: str, seed: int, study: dict | None = None) -> Run:
                 },
             )
     raise KeyError(f"the study has no run of {name!r} with seed {seed}: run `make study`")
+
+
+def compare(a: dict, b: dict) -> dict:
+    """Is the gap between two setups' mean test accuracies larger than the seeds explain?
+
+    The book's rule: with means :math:`m`, sample standard deviations
+    :math:`s` and :math:`n` seeds, the gap is *clear* when
+    :math:`|m_a - m_b| > 2\\sqrt{s_a^2/n_a + s_b^2/n_b}`, twice the standard
+    error of the difference (roughly a 95 % test; a loose one with five
+    seeds).
+
+    Parameters
+    ----------
+    a, b : dict
+        Values of :func:`summarize` (keys ``n``, ``mean``, ``std``).
+
+    Returns
+    -------
+    dict
+        ``gap``: ``a`` minus ``b`` in percentage points; ``two_se``: twice the
+        standard error of the gap in points (NaN with fewer than two seeds
+        on either side); ``clear``: a bool, or ``None`` when either side has
+        fewer than two seeds and there is no spread to compare with.
+
+    Examples
+    --------
+    >>> a = {"n": 5, "mean": 0.87, "std": 0.004}
+    >>> b = {"n": 5, "mean": 0.75, "std": 0.02}
+    >>> result = compare(a, b)
+    >>> round(result["gap"], 2), result["clear"]
+    (12.0, True)
+    """
+    gap = 100 * (a["mean"] - b["mean"])
+    if a["n"] < 2 or b["n"] < 2:
+        return {"gap": gap, "two_se": float("nan"), "clear": None}
+    two_se = 200 * float(np.sqrt(a["std"] ** 2 / a["n"] + b["std"] ** 2 / b["n"]))
+    return {"gap": gap, "two_se": two_se, "clear": bool(abs(gap) > two_se)}
 
 
 def _write(path: Path, study: dict) -> None:
