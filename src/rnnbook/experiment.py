@@ -31,7 +31,7 @@ import numpy as np
 
 from .data import _cache_dir
 from .profiles import Profile
-from .training import ProgressLog
+from .training import ProgressLog, backend_info
 
 __all__ = [
     "Run",
@@ -89,16 +89,9 @@ class Run:
 
 
 def _backend_version() -> str:
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        return f"jax {jax.__version__}"
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return f"tensorflow {tf.__version__}"
-    return backend
+    """The backend and its version, e.g. ``"jax 0.10.2"`` (part of a run's key)."""
+    backend, version, _ = backend_info()
+    return f"{backend} {version}" if version else backend
 
 
 def architecture(model: keras.Model) -> list:

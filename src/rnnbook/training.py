@@ -80,6 +80,27 @@ class ProgressLog(keras.callbacks.Callback):
         return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def backend_info() -> tuple[str, str, str]:
+    """The Keras backend in use, its version and its device (``"cpu"`` or ``"gpu"``).
+
+    Examples
+    --------
+    >>> backend_info()  # doctest: +SKIP
+    ('jax', '0.10.2', 'cpu')
+    """
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return backend, jax.__version__, jax.default_backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+        return backend, tf.__version__, device
+    return backend, "", "?"
+
+
 def describe_run(profile: Profile) -> str:
     """One line naming the profile, backend and library versions of this run.
 
@@ -97,18 +118,7 @@ def describe_run(profile: Profile) -> str:
     >>> describe_run(get_profile("smoke"))  # doctest: +SKIP
     "profile 'smoke' ... | Keras 3.15.1, backend jax 0.10.2 on cpu | Python 3.11.7"
     """
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        version, device = jax.__version__, jax.default_backend()
-    elif backend == "tensorflow":
-        import tensorflow as tf
-
-        version = tf.__version__
-        device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
-    else:
-        version, device = "", "?"
+    backend, version, device = backend_info()
     return (
         f"{profile} | Keras {keras.__version__}, backend {backend} {version} on "
         f"{device} | Python {platform.python_version()}"
