@@ -57,7 +57,6 @@ __all__ = [
     "decode_review",
     "pad_sequences",
     "data_source",
-    "data_fingerprint",
     "tfidf",
 ]
 
@@ -545,24 +544,6 @@ def _cache_dir(cache_dir) -> Path:
     if cache_dir is None:
         cache_dir = os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "rnnbook"
     return Path(cache_dir).expanduser()
-
-
-def data_fingerprint(path: str | os.PathLike | None = None) -> str:
-    """Identify the data :func:`load_imdb` reads: a checksum, or ``"keras"``.
-
-    Parameters
-    ----------
-    path : str or path-like, optional
-        As in :func:`load_imdb`.
-
-    Returns
-    -------
-    str
-        The SHA-256 of the local archive (for a folder: of its review names
-        and sizes), or ``"keras"`` for Keras' download.
-    """
-    source = data_source(path)
-    return "keras" if source is None else _fingerprint(source)
 
 
 def _fingerprint(source: Path) -> str:
