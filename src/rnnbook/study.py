@@ -511,18 +511,15 @@ def run_study(
     path = Path(path)
     setups = {name: _setup(model) for name, model in models.items()}
     hashes = {name: definition_hash(setup, profile) for name, setup in setups.items()}
-    with _locked(path):
-        study = _read(path, profile, hashes)
-    done = {(entry["model"], entry["seed"]) for entry in study["entries"]}
     load = _Data(profile, data)
     all_seeds = sorted({seed for setup in setups.values() for seed in setup.seeds})
     for seed in seeds if seeds is not None else all_seeds:
         for name, setup in setups.items():
             if seeds is None and seed not in setup.seeds:
                 continue
-            with _locked(path):  # another study process may have trained it meanwhile
-                done |= {(e["model"], e["seed"]) for e in _read(path, profile, hashes)["entries"]}
-            if (name, seed) in done:
+            with _locked(path):  # this or another study process may have trained it
+                entries = _read(path, profile, hashes)["entries"]
+            if any((e["model"], e["seed"]) == (name, seed) for e in entries):
                 continue
             print(f"\n{name}, seed {seed}", flush=True)
             train, test = load(setup)
@@ -559,7 +556,6 @@ def run_study(
                     e for e in study["entries"] if (e["model"], e["seed"]) != (name, seed)
                 ] + [entry]
                 _write(path, study)
-            done.add((name, seed))
     with _locked(path):
         return _read(path, profile, hashes)
 
