@@ -11,9 +11,9 @@ import pytest
 from keras import layers
 
 from rnnbook import models
-from rnnbook.experiment import architecture
 from rnnbook.models import REFERENCE_ACCURACY, REFERENCE_MODELS, AttentionPooling, conv1d
 from rnnbook.profiles import get_profile
+from rnnbook.records import run_key
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
@@ -110,6 +110,12 @@ def test_attention_pooling_round_trips_through_its_config():
 def test_attention_weights_need_an_attention_layer():
     with pytest.raises(ValueError, match="model 'basic_rnn' has no AttentionPooling layer"):
         models.attention_weights(models.basic_rnn(50, 8), np.ones((1, 8), "int32"))
+
+
+def architecture(model):
+    """What defines a model's computation: its run key under one profile."""
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return run_key(model, get_profile("full"))
 
 
 def notebook_models(path):

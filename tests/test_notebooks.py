@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ BOOK = ROOT / "book"
 NOTEBOOKS = sorted(BOOK.rglob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+HIDDEN = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
+
+# Visible code lines a page may show (non-blank lines of cells whose input is
+# not hidden): a chapter shows its idea, not its bookkeeping. Exceptions are
+# named here with the reason.
+LINE_BUDGET = 150
+LINE_BUDGET_EXCEPTIONS: dict[str, tuple[int, str]] = {}
 
 
 def code_cells(path):
@@ -21,6 +30,15 @@ def code_cells(path):
         "".join(c["source"])
         for c in json.loads(path.read_text())["cells"]
         if c["cell_type"] == "code"
+    ]
+
+
+def visible_code(path):
+    """The code a reader sees on the page: cells whose input is not hidden."""
+    return [
+        "".join(c["source"])
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == "code" and not HIDDEN & set(c["metadata"].get("tags", []))
     ]
 
 
@@ -55,13 +73,35 @@ def test_nbstripout_verify_passes():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
-def test_first_cell_sets_backend_and_installs_helper_only_when_missing(path):
-    first = code_cells(path)[0]
-    assert first.index("KERAS_BACKEND") < first.index("import rnnbook"), "backend after import"
-    install = re.search(r'%pip install --quiet "rnnbook @ git\+(\S+)"', first)
-    assert install, f"{path.name}: the first cell must install rnnbook in Colab"
+def test_first_cell_installs_the_helper_version_that_built_the_page(path):
+    cells = json.loads(path.read_text())["cells"]
+    first = next(c for c in cells if c["cell_type"] == "code")
+    source = "".join(first["source"])
+    assert "import keras" not in source.split("import rnnbook")[0], "rnnbook picks the backend"
+    install = re.search(r'%pip install --quiet "rnnbook @ git\+(\S+)@v(\S+)"', source)
+    assert install, f"{path.name}: the first cell must install rnnbook where it is missing"
     assert install.group(1) == REPOSITORY, "install URL differs from _config.yml's repository"
-    assert "except ImportError" in first.split("%pip")[0]
+    assert install.group(2) == VERSION, f"install pins v{install.group(2)}, package is {VERSION}"
+    assert "except ImportError" in source.split("%pip")[0]
+    assert first["metadata"].get("tags") == ["hide-input"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_page_shows_at_most_its_budget_of_code(path):
+    name = str(path.relative_to(BOOK))
+    budget = LINE_BUDGET_EXCEPTIONS.get(name, (LINE_BUDGET, ""))[0]
+    lines = sum(len([ln for ln in s.splitlines() if ln.strip()]) for s in visible_code(path))
+    assert lines <= budget, f"{name} shows {lines} lines of code (budget {budget})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_a_page_that_trains_shows_fit_and_evaluate(path):
+    if not any(".compile(" in source for source in code_cells(path)):
+        pytest.skip("trains nothing")
+    shown = "\n".join(visible_code(path))
+    assert ".compile(" in shown, f"{path.name} compiles a model out of sight"
+    assert re.search(r"\.fit\(", shown), f"{path.name} trains without a visible fit(...)"
+    assert re.search(r"\.evaluate\(", shown), f"{path.name} has no visible evaluate(...)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))

@@ -1,51 +1,78 @@
-"""Tests of rnnbook.training."""
+"""Tests of rnnbook.training: the training log."""
 
 import keras
 import numpy as np
 import pytest
 
-from rnnbook.profiles import get_profile
-from rnnbook.training import ProgressLog, describe_run, glue
+from rnnbook.training import TrainingLog
 
 
 def tiny_model():
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")], name="tiny"
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
 
-def test_progress_log_prints_one_line_per_epoch_and_times_them():
+def data():
+    x = np.random.default_rng(0).normal(size=(64, 4))
+    return x, (x[:, 0] > 0).astype("float32")
+
+
+def test_log_prints_one_line_per_epoch_and_the_test_result():
     lines = []
-    log = ProgressLog(printer=lambda text, flush: lines.append(text))
-    x, y = np.random.default_rng(0).normal(size=(64, 4)), np.arange(64) % 2
-    tiny_model().fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[log])
+    log = TrainingLog(name="setup", seed=3, printer=lines.append)
+    model, (x, y) = tiny_model(), data()
+    model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[log])
     assert len(lines) == 3 and len(log.epoch_seconds) == 3
     assert lines[0].startswith("epoch 1/3") and lines[2].startswith("epoch 3/3")
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert f" {name} " in lines[1]
     assert "\r" not in "".join(lines)
-    assert all(t > 0 for t in log.epoch_seconds)
-    assert log.seconds_per_epoch == sorted(log.epoch_seconds)[1]
+    loss, accuracy = model.evaluate(x, y, verbose=0, callbacks=[log])
+    assert lines[-1].startswith("test loss") and len(lines) == 4
+    run = log.run
+    assert (run.name, run.seed, run.params) == ("setup", 3, 5)
+    assert run.test_loss == pytest.approx(loss) and run.test_accuracy == pytest.approx(accuracy)
+    assert set(run.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 3 for values in run.history.values())
+    assert run.epoch_seconds == log.epoch_seconds and run.seconds_per_epoch > 0
 
 
-def test_seconds_per_epoch_needs_a_finished_epoch():
-    with pytest.raises(ValueError, match="no epoch has finished yet: call model.fit first"):
-        _ = ProgressLog().seconds_per_epoch
+def test_validation_inside_fit_is_not_the_test():
+    log = TrainingLog(printer=lambda line: None)
+    model, (x, y) = tiny_model(), data()
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[log])
+    with pytest.raises(ValueError, match=r"no test result yet: call model.evaluate"):
+        _ = log.run
+    model.evaluate(x, y, verbose=0, callbacks=[log])
+    assert log.run.name == "tiny"  # the model's name by default
 
 
-def test_describe_run_names_profile_backend_and_versions():
-    text = describe_run(get_profile("smoke"))
-    assert text.startswith("profile 'smoke'")
-    assert f"Keras {keras.__version__}, backend {keras.backend.backend()}" in text
+def test_log_matches_what_fit_returns():
+    log = TrainingLog(printer=lambda line: None)
+    model, (x, y) = tiny_model(), data()
+    history = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[log])
+    model.evaluate(x, y, verbose=0, callbacks=[log])
+    assert set(log.run.history) == set(history.history)
+    for key, values in history.history.items():
+        assert log.run.history[key] == pytest.approx(values)
 
 
-def test_glue_stores_plain_python_numbers(monkeypatch):
-    import myst_nb
+def test_evaluate_before_fit_is_refused():
+    log = TrainingLog(printer=lambda line: None)
+    model, (x, y) = tiny_model(), data()
+    with pytest.raises(ValueError, match="the log saw no training: pass it to model.fit"):
+        model.evaluate(x, y, verbose=0, callbacks=[log])
 
-    stored = {}
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: value}))
-    assert glue("test_value", np.float32(0.25)) is None
-    assert stored["test_value"] == 0.25 and type(stored["test_value"]) is float
-    glue("test_text", "a sentence")
-    assert stored["test_text"] == "a sentence"
+
+def test_a_model_without_accuracy_is_refused():
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    log = TrainingLog(printer=lambda line: None)
+    x, y = data()
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[log])
+    with pytest.raises(ValueError, match=r"compile the model with metrics=\['accuracy'\]"):
+        model.evaluate(x, y, verbose=0, callbacks=[log])

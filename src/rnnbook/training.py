@@ -1,27 +1,43 @@
-"""Training helpers: a readable per-epoch log with timings, and run metadata.
+"""The training log: one line per epoch, the test result, and the run's record.
 
-Model definitions, ``compile`` and ``fit`` stay in the notebooks; this module
-only holds what every training notebook repeats.
+Pages call ``model.fit`` and ``model.evaluate`` themselves, with every
+argument in sight; this callback only watches::
+
+    log = TrainingLog(seed=1)
+    model.fit(x_train, y_train, ..., callbacks=[log], verbose=0)
+    model.evaluate(x_test, y_test, callbacks=[log], verbose=0)
+    run = log.run
+
+Keras' own progress bar redraws a line with carriage returns, which reads
+well live but badly on a rendered page; the log prints plain lines instead.
 """
 
 from __future__ import annotations
 
-import platform
 import time
 
 import keras
 
-from .profiles import Profile
+from .records import Run, environment
 
-__all__ = ["ProgressLog", "describe_run", "glue"]
+__all__ = ["TrainingLog"]
 
 
-class ProgressLog(keras.callbacks.Callback):
-    """Print one line per epoch and record how long each epoch took.
+class TrainingLog(keras.callbacks.Callback):
+    """Print one line per epoch and the test result, and keep the run's record.
 
-    Keras' own progress bar redraws a line with carriage returns, which
-    reads well live but badly on a rendered page. This callback prints one
-    plain line per epoch instead; pass ``verbose=0`` to ``fit``.
+    Pass the same log to ``fit`` (with ``verbose=0``) and then to
+    ``evaluate``: during ``fit`` it times and prints each epoch; the first
+    evaluation after ``fit`` is the test, which completes :attr:`run`.
+
+    Parameters
+    ----------
+    name : str, optional
+        The setup's name in the record; defaults to the model's name.
+    seed : int, optional
+        The seed the model was built with, for the record.
+    printer : callable
+        Called with each line (``print`` by default).
 
     Attributes
     ----------
@@ -30,20 +46,36 @@ class ProgressLog(keras.callbacks.Callback):
 
     Examples
     --------
-    >>> log = ProgressLog()
-    >>> history = model.fit(x, y, epochs=2, verbose=0, callbacks=[log])  # doctest: +SKIP
-    epoch  1/2   12.3 s   loss 0.6931  accuracy 0.5012  val_loss 0.6925  ...
+    >>> import numpy as np
+    >>> keras.utils.set_random_seed(0)
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    >>> x, y = np.ones((8, 2)), np.ones(8)
+    >>> log = TrainingLog(seed=0)
+    >>> _ = model.fit(x, y, epochs=2, validation_split=0.25, callbacks=[log], verbose=0)
+    ... # doctest: +ELLIPSIS
+    epoch 1/2 ... val_loss ...
+    epoch 2/2 ...
+    >>> _ = model.evaluate(x, y, callbacks=[log], verbose=0)  # doctest: +ELLIPSIS
+    test loss ..., test accuracy 100.00 % (... s per epoch)
+    >>> log.run.epochs_run, log.run.seed, log.run.test_accuracy
+    (2, 0, 1.0)
     """
 
-    def __init__(self, printer=print):
+    def __init__(self, name: str | None = None, seed: int | None = None, printer=print):
         super().__init__()
+        self.name, self.seed = name, seed
         self.epoch_seconds: list[float] = []
         self._print = printer
+        self._history: dict[str, list[float]] = {}
+        self._run: Run | None = None
+        self._fitting = False
         self._start = 0.0
         self._epochs = 0
 
     def on_train_begin(self, logs=None):
-        self.epoch_seconds = []
+        self.epoch_seconds, self._history, self._run = [], {}, None
+        self._fitting = True
         self._epochs = self.params.get("epochs", 0) if self.params else 0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -52,105 +84,53 @@ class ProgressLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._start
         self.epoch_seconds.append(seconds)
+        for key, value in (logs or {}).items():
+            self._history.setdefault(key, []).append(float(value))
         width = len(str(self._epochs))
         metrics = "  ".join(f"{k} {float(v):.4f}" for k, v in (logs or {}).items())
+        self._print(f"epoch {epoch + 1:>{width}}/{self._epochs}  {seconds:6.1f} s  {metrics}")
+
+    def on_train_end(self, logs=None):
+        self._fitting = False
+
+    def on_test_end(self, logs=None):
+        if self._fitting:  # a validation pass inside fit
+            return
+        if not self.epoch_seconds:
+            raise ValueError("the log saw no training: pass it to model.fit before evaluate")
+        logs = logs or {}
+        if "loss" not in logs or "accuracy" not in logs:
+            raise ValueError(
+                "evaluate returned no accuracy: compile the model with metrics=['accuracy']"
+            )
+        self._run = Run(
+            name=self.name or self.model.name,
+            seed=self.seed,
+            params=int(self.model.count_params()),
+            history=dict(self._history),
+            test_loss=float(logs["loss"]),
+            test_accuracy=float(logs["accuracy"]),
+            epoch_seconds=list(self.epoch_seconds),
+            environment=environment(),
+        )
         self._print(
-            f"epoch {epoch + 1:>{width}}/{self._epochs}  {seconds:6.1f} s  {metrics}",
-            flush=True,
+            f"test loss {self._run.test_loss:.4f}, test accuracy "
+            f"{100 * self._run.test_accuracy:.2f} % "
+            f"({self._run.seconds_per_epoch:.1f} s per epoch)"
         )
 
     @property
-    def seconds_per_epoch(self) -> float:
-        """Median epoch time in seconds.
-
-        The median is robust to the first epoch, which also compiles the
-        model, and to a noisy neighbour on a shared machine.
+    def run(self) -> Run:
+        """The record of the run: training history, test result and timings.
 
         Raises
         ------
         ValueError
-            If no epoch has finished yet.
+            Before the model was evaluated with this log.
         """
-        if not self.epoch_seconds:
-            raise ValueError("no epoch has finished yet: call model.fit first")
-        ordered = sorted(self.epoch_seconds)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def backend_info() -> tuple[str, str, str]:
-    """The Keras backend in use, its version and its device (``"cpu"`` or ``"gpu"``).
-
-    Examples
-    --------
-    >>> backend_info()  # doctest: +SKIP
-    ('jax', '0.10.2', 'cpu')
-    """
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        return backend, jax.__version__, jax.default_backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
-        return backend, tf.__version__, device
-    return backend, "", "?"
-
-
-def describe_run(profile: Profile) -> str:
-    """One line naming the profile, backend and library versions of this run.
-
-    Parameters
-    ----------
-    profile : Profile
-        From :func:`rnnbook.get_profile`.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> describe_run(get_profile("smoke"))  # doctest: +SKIP
-    "profile 'smoke' ... | Keras 3.15.1, backend jax 0.10.2 on cpu | Python 3.11.7"
-    """
-    backend, version, device = backend_info()
-    return (
-        f"{profile} | Keras {keras.__version__}, backend {backend} {version} on "
-        f"{device} | Python {platform.python_version()}"
-    )
-
-
-def glue(name: str, value, display: bool = False) -> None:
-    """Store a value for the book's text (myst-nb glue), or do nothing outside it.
-
-    In the book build, ``myst_nb.glue`` makes the value available to
-    ``{glue:text}`` roles. In Colab, where myst-nb is not installed, nothing
-    is stored. Nothing is returned, so that a ``glue`` call at the end of a
-    cell does not echo its value.
-
-    Parameters
-    ----------
-    name : str
-        The glue key, unique within the notebook.
-    value : object
-        A number, string or figure. NumPy scalars are stored as Python
-        numbers, so that format specs such as ``{glue:text}`key:.2f``` work.
-    display : bool
-        Also show the value in the notebook's output.
-    """
-    if hasattr(value, "item") and getattr(value, "shape", None) == ():
-        value = value.item()
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:
-        if display:
-            from IPython.display import display as show
-
-            show(value)
-        return
-    myst_glue(name, value, display=display)
+        if self._run is None:
+            raise ValueError(
+                "no test result yet: call model.evaluate(x_test, y_test, callbacks=[log]) "
+                "after model.fit"
+            )
+        return self._run

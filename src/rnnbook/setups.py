@@ -1,0 +1,146 @@
+"""The setups of the variance study: which model, trained how, with which seeds.
+
+Three groups, each read by the chapters named:
+
+* ``comparison``: every model the comparison chapter sets side by side
+  (the reference's four, the true hybrid, LSTM, GRU, bidirectional LSTM,
+  LSTM with attention, the TF-IDF baseline), five seeds each;
+* ``overfitting``: the basic RNN with early stopping, dropout and both,
+  five seeds each;
+* ``masking``: padding, truncation and masking for SimpleRNN and LSTM,
+  three seeds each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from . import models as m
+from .models import REFERENCE_MODELS
+
+__all__ = ["PATIENCE", "STUDY_MODELS", "Setup", "group"]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One model of the study and how it is trained.
+
+    Attributes
+    ----------
+    build : callable
+        ``build(num_words, maxlen)`` returns the uncompiled model.
+    group : str
+        ``"comparison"``, ``"overfitting"`` or ``"masking"``: the chapter
+        that reads it.
+    padding, truncating : {"pre", "post"}
+        Passed to :func:`rnnbook.load_imdb`.
+    early_stopping : int or None
+        Patience of ``keras.callbacks.EarlyStopping`` on the validation
+        loss, with the best epoch's weights restored; ``None`` trains every
+        epoch of the profile.
+    features : {None, "tfidf"}
+        ``"tfidf"``: the model reads :func:`rnnbook.data.tfidf` vectors of
+        the reviews instead of word indices.
+    seeds : tuple of int
+        Seeds ``make study`` trains it with.
+
+    Examples
+    --------
+    >>> Setup(m.lstm, early_stopping=2).options()
+    {'early_stopping': 2}
+    """
+
+    build: Callable
+    group: str = "comparison"
+    padding: str = "pre"
+    truncating: str = "pre"
+    early_stopping: int | None = None
+    features: str | None = None
+    seeds: tuple = (1, 2, 3, 4, 5)
+
+    def options(self) -> dict:
+        """The training options that differ from the reference protocol's."""
+        defaults = Setup(self.build)
+        return {
+            key: getattr(self, key)
+            for key in ("padding", "truncating", "early_stopping", "features")
+            if getattr(self, key) != getattr(defaults, key)
+        }
+
+
+PATIENCE = 2
+"""Early-stopping patience (epochs) of every early-stopped model of the book."""
+
+_COMPARISON = {
+    **{name: Setup(build) for name, build in REFERENCE_MODELS.items()},
+    "Conv1D + SimpleRNN hybrid": Setup(m.conv_rnn_hybrid),
+    "LSTM": Setup(m.lstm, early_stopping=PATIENCE),
+    "GRU": Setup(m.gru, early_stopping=PATIENCE),
+    "Bidirectional LSTM": Setup(m.bidirectional_lstm, early_stopping=PATIENCE),
+    "LSTM + attention": Setup(m.attention_lstm, early_stopping=PATIENCE),
+    "TF-IDF + logistic regression": Setup(
+        m.tfidf_logistic, early_stopping=PATIENCE, features="tfidf"
+    ),
+}
+_OVERFITTING = {
+    "Basic RNN + early stopping": Setup(m.basic_rnn, "overfitting", early_stopping=PATIENCE),
+    "Basic RNN + dropout": Setup(partial(m.basic_rnn, dropout=0.2), "overfitting"),
+    "Basic RNN + dropout + early stopping": Setup(
+        partial(m.basic_rnn, dropout=0.2), "overfitting", early_stopping=PATIENCE
+    ),
+}
+
+
+def _masking() -> dict:
+    """SimpleRNN (reference protocol) and LSTM (early stopping) under padding variants.
+
+    The two default variants are the comparison's "Basic RNN" and "LSTM".
+    """
+    out = {}
+    for cell, build, patience, default_mask in (
+        ("SimpleRNN", m.basic_rnn, None, False),
+        ("LSTM", m.lstm, PATIENCE, True),
+    ):
+        for padding, truncating, mask in (
+            ("pre", "pre", not default_mask),
+            ("post", "pre", False),
+            ("post", "pre", True),
+            ("pre", "post", default_mask),
+        ):
+            state = "on" if mask else "off"
+            name = f"{cell}: {padding}-padding, {truncating}-truncation, mask {state}"
+            out[name] = Setup(
+                partial(build, mask_zero=mask),
+                "masking",
+                padding=padding,
+                truncating=truncating,
+                early_stopping=patience,
+                seeds=(1, 2, 3),
+            )
+    return out
+
+
+STUDY_MODELS = {**_COMPARISON, **_OVERFITTING, **_masking()}
+"""Every setup of the study, by name."""
+
+
+def group(name: str) -> dict:
+    """The setups of one group, by name, in the study's order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown group.
+
+    Examples
+    --------
+    >>> list(group("overfitting"))[0]
+    'Basic RNN + early stopping'
+    """
+    out = {key: setup for key, setup in STUDY_MODELS.items() if setup.group == name}
+    if not out:
+        groups = sorted({setup.group for setup in STUDY_MODELS.values()})
+        raise ValueError(f"unknown study group {name!r}: choose one of {groups}")
+    return out

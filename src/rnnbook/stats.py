@@ -1,0 +1,141 @@
+"""Statistics over seeds: the summary of a setup's runs and the two-standard-error rule.
+
+The book compares two setups with one rule, explained once in the
+comparison chapter: with means :math:`m`, sample standard deviations
+:math:`s` and :math:`n` seeds, the gap between setups *a* and *b* is
+*clear* when
+
+.. math:: |m_a - m_b| > 2 \\sqrt{s_a^2 / n_a + s_b^2 / n_b},
+
+twice the standard error of the difference of the means (roughly a 95 %
+test, and a loose one with three or five seeds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Run
+
+__all__ = ["Gap", "Summary", "compare", "summarize"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Test accuracy of one setup over its seeds.
+
+    Attributes
+    ----------
+    n : int
+        Number of seeds.
+    mean, std, min, max : float
+        Test accuracy as a fraction; ``std`` is the sample standard
+        deviation (``ddof=1``).
+    epochs_run, best_epoch, seconds_per_epoch : float
+        Medians over the seeds.
+    params : int
+        Number of weights.
+    """
+
+    n: int
+    mean: float
+    std: float
+    min: float
+    max: float
+    epochs_run: float
+    best_epoch: float
+    seconds_per_epoch: float
+    params: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The gap between two setups' mean test accuracies, against the spread of the seeds.
+
+    Attributes
+    ----------
+    gap : float
+        Mean of *a* minus mean of *b*, in percentage points.
+    two_se : float
+        Twice the standard error of that difference, in points.
+    clear : bool
+        ``abs(gap) > two_se``.
+    """
+
+    gap: float
+    two_se: float
+    clear: bool
+
+
+def summarize(runs: list[Run]) -> dict[str, Summary]:
+    """Summarize test accuracy per setup, in the order setups first appear.
+
+    Parameters
+    ----------
+    runs : list of Run
+
+    Returns
+    -------
+    dict of str to Summary
+
+    Examples
+    --------
+    >>> runs = [Run("m", s, 10, {"val_loss": [0.5]}, 0.3, a, [2.0])
+    ...         for s, a in ((1, 0.8), (2, 0.9))]
+    >>> round(summarize(runs)["m"].mean, 4)
+    0.85
+    """
+    out: dict[str, Summary] = {}
+    for name in dict.fromkeys(run.name for run in runs):
+        group = [run for run in runs if run.name == name]
+        accuracy = np.array([run.test_accuracy for run in group])
+        out[name] = Summary(
+            n=len(group),
+            mean=float(accuracy.mean()),
+            std=float(accuracy.std(ddof=1)) if len(group) > 1 else float("nan"),
+            min=float(accuracy.min()),
+            max=float(accuracy.max()),
+            epochs_run=float(np.median([run.epochs_run for run in group])),
+            best_epoch=float(np.median([run.best_epoch for run in group])),
+            seconds_per_epoch=float(np.median([run.seconds_per_epoch for run in group])),
+            params=group[0].params,
+        )
+    return out
+
+
+def compare(a: Summary, b: Summary) -> Gap:
+    """Is the gap between two setups larger than the seeds explain (the 2 SE rule)?
+
+    Parameters
+    ----------
+    a, b : Summary
+        From :func:`summarize`.
+
+    Returns
+    -------
+    Gap
+
+    Raises
+    ------
+    ValueError
+        If either side has fewer than two seeds: there is no spread to
+        compare with.
+
+    Examples
+    --------
+    >>> a = Summary(5, 0.87, 0.004, 0.86, 0.88, 10, 5, 6.0, 100)
+    >>> b = Summary(5, 0.75, 0.02, 0.72, 0.78, 10, 5, 6.0, 100)
+    >>> gap = compare(a, b)
+    >>> round(gap.gap, 2), gap.clear
+    (12.0, True)
+    """
+    if a.n < 2 or b.n < 2:
+        raise ValueError(
+            f"the 2 SE rule needs at least two seeds on each side, got {a.n} and {b.n}: "
+            "train more seeds with `make study`"
+        )
+    gap = 100 * (a.mean - b.mean)
+    two_se = 200 * float(np.sqrt(a.std**2 / a.n + b.std**2 / b.n))
+    return Gap(gap=gap, two_se=two_se, clear=bool(abs(gap) > two_se))
