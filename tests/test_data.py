@@ -291,38 +291,112 @@ def test_bad_subset_size(fake_archive, cache_dir):
         load_imdb(path=fake_archive, train_size=0)
 
 
-def test_offline_without_local_copy(cache_dir, monkeypatch):
-    import keras
-
-    def offline(*args, **kwargs):
-        raise Exception(
-            "URL fetch failure on https://storage.googleapis.com/tensorflow/"
-            "tf-keras-datasets/imdb.npz: None -- [Errno -2] Name or service not known"
-        )
-
-    monkeypatch.setattr(keras.datasets.imdb, "load_data", offline)
-    monkeypatch.setattr(keras.datasets.imdb, "get_word_index", offline)
-    message = r"Keras could not download IMDB \(URL fetch failure.*\): set \$RNNBOOK_IMDB"
-    with pytest.raises(ConnectionError, match=message):
-        load_imdb()
-    with pytest.raises(ConnectionError, match=message):
-        get_word_index()
-    with pytest.raises(FileNotFoundError, match="raw IMDB texts need a local copy"):
-        load_imdb_texts()
+# --- the download -------------------------------------------------------------
 
 
-def test_keras_source_is_padded_like_local_data(cache_dir, monkeypatch):
-    import keras
+def md5(path):
+    import hashlib
 
-    fake = (
-        (np.array([[1, 4, 9, 4999, 6000], [1, 5]], dtype=object), np.array([1, 0])),
-        (np.array([[1, 7, 7]], dtype=object), np.array([0])),
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def offline_download(tmp_path, monkeypatch, fake_archive, cache_dir):
+    """Point the download at a local file:// copy and Keras' cache at a fresh folder."""
+    keras_cache = tmp_path / "keras"
+    monkeypatch.setattr(data, "IMDB_URL", fake_archive.as_uri())
+    monkeypatch.setattr(data, "IMDB_MD5", md5(fake_archive))
+    original = data.download_imdb
+
+    def download(origin=None, md5=None, cache_dir=None):
+        return original(origin or data.IMDB_URL, md5 or data.IMDB_MD5, keras_cache)
+
+    monkeypatch.setattr(data, "download_imdb", download)
+    return keras_cache
+
+
+def test_download_is_used_when_no_copy_is_named(offline_download, fake_archive):
+    local = load_imdb(num_words=20, maxlen=6, path=fake_archive)
+    downloaded = load_imdb(num_words=20, maxlen=6)
+    for ours, theirs in zip(local, downloaded):
+        np.testing.assert_array_equal(ours[0], theirs[0])
+        np.testing.assert_array_equal(ours[1], theirs[1])
+    archive = offline_download / "datasets" / "aclImdb_v1.tar.gz"
+    assert archive.read_bytes() == fake_archive.read_bytes()
+    assert load_imdb_texts()[0][0] == load_imdb_texts(path=fake_archive)[0][0]
+    assert get_word_index() == get_word_index(path=fake_archive)
+
+
+def test_download_with_a_wrong_checksum_leaves_nothing(tmp_path, fake_archive):
+    with pytest.raises(ConnectionError, match=r"could not download.*set \$RNNBOOK_IMDB"):
+        data.download_imdb(fake_archive.as_uri(), "0" * 32, tmp_path / "keras")
+    assert not list((tmp_path / "keras").rglob("*.tar.gz"))
+
+
+def test_failed_download_names_the_fix(tmp_path):
+    missing = (tmp_path / "nowhere.tar.gz").as_uri()
+    with pytest.raises(ConnectionError, match=r"could not download the IMDB archive from file:"):
+        data.download_imdb(missing, "0" * 32, tmp_path / "keras")
+    assert not list((tmp_path / "keras").rglob("*.tar.gz"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"padding": "middle"}, "padding='middle' is not valid"),
+        ({"truncating": "both"}, "truncating='both' is not valid"),
+        ({"num_words": 2}, "num_words=2 is too small"),
+        ({"maxlen": 0}, "maxlen=0 is not valid"),
+    ],
+)
+def test_bad_options_are_refused_before_any_download(kwargs, message, monkeypatch, cache_dir):
+    def no_download(*args, **kw):
+        raise AssertionError("tried to download before checking the options")
+
+    monkeypatch.setattr(data, "download_imdb", no_download)
+    with pytest.raises(ValueError, match=message):
+        load_imdb(**kwargs)
+
+
+def test_unwritable_cache_folder_gets_a_one_line_error(tmp_path, monkeypatch, fake_archive):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RNNBOOK_CACHE", str(blocker / "cache"))
+    with pytest.raises(OSError, match=r"cannot write the cache folder .*: set \$RNNBOOK_CACHE"):
+        load_imdb(path=fake_archive)
+    with pytest.raises(OSError, match=r"set cache_dir to a folder you can write"):
+        load_imdb(path=fake_archive, cache_dir=blocker / "x")
+
+
+def test_full_archive_and_labeled_archive_give_identical_arrays(tmp_path, monkeypatch):
+    """Stanford's archive also holds train/unsup reviews and .feat files: they are not read."""
+    import io
+    import tarfile
+
+    labeled = write_archive(tmp_path / "labeled.tar.gz")
+    extra = {
+        "aclImdb/train/unsup/0_0.txt": b"good good good unlabeled words",
+        "aclImdb/train/unsup/1_0.txt": b"another unlabeled review",
+        "aclImdb/train/labeledBow.feat": b"0 0:9 1:3\n",
+        "aclImdb/train/urls_pos.txt": b"http://www.imdb.com/title/tt0000001/usercomments\n",
+        "aclImdb/imdb.vocab": b"the\nand\n",
+        "aclImdb/README": b"Large Movie Review Dataset v1.0\n",
+    }
+    full = tmp_path / "full.tar.gz"
+    with tarfile.open(labeled) as source, tarfile.open(full, "w:gz") as target:
+        for member in source:
+            target.addfile(member, source.extractfile(member))
+        for name, payload in extra.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            target.addfile(info, io.BytesIO(payload))
+    a = load_imdb(num_words=20, maxlen=6, path=labeled, cache_dir=tmp_path / "c1")
+    b = load_imdb(num_words=20, maxlen=6, path=full, cache_dir=tmp_path / "c2")
+    for (xa, ya), (xb, yb) in zip(a, b):
+        assert xa.tobytes() == xb.tobytes() and ya.tobytes() == yb.tobytes()
+    assert get_word_index(path=labeled, cache_dir=tmp_path / "c1") == get_word_index(
+        path=full, cache_dir=tmp_path / "c2"
     )
-    monkeypatch.setattr(keras.datasets.imdb, "load_data", lambda num_words, seed: fake)
-    (x_train, y_train), (x_test, _) = load_imdb(num_words=5000, maxlen=4)
-    np.testing.assert_array_equal(x_train, [[4, 9, 4999, 2], [0, 0, 1, 5]])
-    np.testing.assert_array_equal(x_test, [[0, 1, 7, 7]])
-    assert y_train.dtype == np.int64
 
 
 # --- the real data set --------------------------------------------------------
@@ -373,14 +447,34 @@ def test_tfidf_counts_words_and_pairs_learned_from_the_fit_reviews():
     x_fit = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
     x_new = np.array([[0, 0, 9, 9]])  # word 9 was never seen while fitting
     (f_fit, f_new), vocabulary = tfidf(x_fit, x_fit, x_new, max_tokens=16, return_vocabulary=True)
-    assert f_fit.shape == (2, 16) and f_new.shape == (1, 16) and f_fit.dtype == np.float32
-    assert vocabulary[0] == () and {(5,), (1, 5), (5, 5), (5, 6)} <= set(vocabulary)
+    assert isinstance(f_fit, np.ndarray) and f_fit.dtype == np.float32
+    assert f_fit.shape == (2, 16) and f_new.shape == (1, 16) and len(vocabulary) == 16
+    assert {(5,), (1, 5), (5, 5), (5, 6)} <= set(vocabulary) and vocabulary[-1] == ()
     assert (9,) not in vocabulary and (0,) not in vocabulary  # padding is dropped
+    dense = f_fit
     five = vocabulary.index((5,))
-    assert f_fit[1, five] > f_fit[0, five] > 0  # review 2 says "5" twice
+    assert dense[1, five] > dense[0, five] > 0  # review 2 says "5" twice
     pair = vocabulary.index((5, 6))
-    assert f_fit[0, pair] > 0 and f_fit[1, pair] == 0
-    assert np.count_nonzero(f_new[0, 1:]) == 0 and f_new[0, 0] > 0  # only out-of-vocabulary
+    assert dense[0, pair] > 0 and dense[1, pair] == 0
+    assert not f_new.any()  # nothing it says was seen while fitting
+    np.testing.assert_allclose(np.linalg.norm(dense, axis=1), 1, rtol=1e-6)
+
+
+def test_tfidf_is_tf_times_smoothed_idf_scaled_to_unit_length():
+    """v(u, D) = tf(u, D) (1 + ln((1 + M) / (1 + df(u)))), then each row divided by its norm."""
+    x_fit = np.array([[0, 1, 5, 6], [1, 5, 5, 7], [1, 8, 6, 6]])
+    (features,), vocabulary = tfidf(x_fit, x_fit, max_tokens=30, return_vocabulary=True)
+    docs = [[int(t) for t in row if t] for row in x_fit]
+    grams = [[(a,) for a in d] + [(a, b) for a, b in zip(d, d[1:])] for d in docs]
+    m = len(docs)
+    expected = np.zeros_like(features)
+    for i, doc in enumerate(grams):
+        for j, gram in enumerate(vocabulary):
+            if gram:
+                df = sum(gram in g for g in grams)
+                expected[i, j] = doc.count(gram) * (1 + np.log((1 + m) / (1 + df)))
+        expected[i] /= np.linalg.norm(expected[i])
+    np.testing.assert_allclose(features, expected, rtol=1e-5)
 
 
 def test_tfidf_without_vocabulary_returns_the_arrays_only():

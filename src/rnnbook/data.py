@@ -1,24 +1,34 @@
-"""The IMDB movie-review data, encoded the way ``keras.datasets.imdb`` does it.
+"""The IMDB movie-review data, tokenized and encoded by the book.
 
-Two sources, tried in this order:
+Every reader gets the same arrays: the reviews of the Large Movie Review
+Dataset (Maas et al., 2011) are read from the original archive and
+tokenized here (see :func:`tokenize`). The archive comes from, in this order:
 
-1. **A local copy of the Large Movie Review Dataset** (Maas et al., 2011):
-   the ``aclImdb_v1.tar.gz`` archive or its extracted ``aclImdb/`` folder,
-   given as ``path=`` or in the environment variable ``RNNBOOK_IMDB``. The
-   reviews are tokenized here (see :func:`tokenize`), ranked by frequency in
-   the training set, and the encoded reviews are cached on disk, keyed by the
-   archive's SHA-256 checksum, so that later loads take about a second.
-2. **Keras' own download** (``keras.datasets.imdb.load_data``), when no local
-   copy is named. This needs internet access.
+1. a local copy named by ``path=`` or the environment variable
+   ``RNNBOOK_IMDB``: the ``aclImdb_v1.tar.gz`` archive (with or without the
+   unlabeled ``train/unsup`` reviews and the ``.feat`` files, which are not
+   read) or its extracted ``aclImdb/`` folder;
+2. otherwise the original archive, downloaded once from Stanford with
+   ``keras.utils.get_file`` (checksum verified, cached in Keras' cache
+   folder, ``~/.keras/datasets``).
 
-Encoding conventions (those of ``keras.datasets.imdb.load_data``):
+The encoded reviews are cached on disk (``$RNNBOOK_CACHE`` or
+``~/.cache/rnnbook``), keyed by the archive's SHA-256 checksum, so that
+later loads take about a second.
+
+The encoding follows the conventions of ``keras.datasets.imdb.load_data``,
+but not its token sequences: Keras ships a copy that was tokenized long ago
+by other rules (it keeps ``br`` tokens from the HTML line breaks, for one,
+and its frequency ranks differ), so the arrays differ from Keras' while the
+conventions are the same:
 
 * ``0`` is padding, ``1`` marks the start of a review, ``2`` stands for a
   word outside the vocabulary, ``3`` is reserved and never used;
 * the word of frequency rank ``r`` (``r = 1`` for the most frequent word of
   the training set) is encoded as ``r + 3``;
-* ``num_words`` caps the vocabulary: every index ``>= num_words`` becomes
-  ``2``, so all indices lie in ``[0, num_words)``;
+* ``num_words`` caps the indices: every index ``>= num_words`` becomes
+  ``2``, so all indices lie in ``[0, num_words)`` and ``num_words = 5000``
+  keeps the 4,996 most frequent words;
 * train and test are each shuffled with a fixed seed (Keras uses 113). The
   raw data is sorted by class, and ``validation_split`` in ``Model.fit``
   takes the *last* part of the training arrays, so shuffling matters;
@@ -57,17 +67,25 @@ __all__ = [
     "decode_review",
     "pad_sequences",
     "data_source",
+    "download_imdb",
     "tfidf",
+    "IMDB_URL",
+    "IMDB_MD5",
 ]
 
 ENV_DATA = "RNNBOOK_IMDB"
 """Environment variable naming a local copy of the dataset."""
 ENV_CACHE = "RNNBOOK_CACHE"
 """Environment variable naming the cache folder (default ``~/.cache/rnnbook``)."""
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+"""The original archive of the Large Movie Review Dataset."""
+IMDB_MD5 = "7c2ac02c03563afcf9b574c7e56c153a"
+"""Its MD5 checksum, as published by the TensorFlow Datasets and torchtext projects."""
 
 PAD, START, OOV = 0, 1, 2
 INDEX_FROM = 3  # rank r is encoded as r + INDEX_FROM, as in Keras
-TOKENIZER_VERSION = 1  # bump when tokenize() changes: it is part of the cache key
+TOKENIZER_VERSION = 1  # bump when tokenize() changes: part of the cache and run keys
+TFIDF_VERSION = 2  # bump when tfidf() changes: part of the run key of TF-IDF setups
 
 _REVIEW = re.compile(r"^(?:[^/]+/)*aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -140,9 +158,7 @@ def pad_sequences(
            [ 7,  8,  9, 10]], dtype=int32)
     """
     _check_maxlen(maxlen)
-    for name, option in (("padding", padding), ("truncating", truncating)):
-        if option not in ("pre", "post"):
-            raise ValueError(f"{name}={option!r} is not valid: use 'pre' or 'post'")
+    _check_sides(padding, truncating)
     out = np.full((len(sequences), maxlen), value, dtype=np.int32)
     for row, seq in enumerate(sequences):
         seq = np.asarray(seq, dtype=np.int32)
@@ -156,19 +172,19 @@ def pad_sequences(
 
 
 def data_source(path: str | os.PathLike | None = None) -> Path | None:
-    """Say where :func:`load_imdb` will read the data from.
+    """Say which local copy :func:`load_imdb` will read, if any.
 
     Parameters
     ----------
     path : str or path-like, optional
         An explicit local copy. When omitted, the environment variable
         ``RNNBOOK_IMDB`` is used; when that is unset or empty too, the
-        answer is ``None``, meaning Keras' download.
+        answer is ``None``, meaning the original archive is downloaded
+        (:func:`download_imdb`).
 
     Returns
     -------
     pathlib.Path or None
-        The local archive or folder, or ``None`` for Keras' download.
 
     Raises
     ------
@@ -194,9 +210,85 @@ def data_source(path: str | os.PathLike | None = None) -> Path | None:
         raise FileNotFoundError(
             f"IMDB data not found at '{path}'{where}: give the path of "
             "aclImdb_v1.tar.gz or of an extracted aclImdb/ folder, or leave "
-            f"${ENV_DATA} unset to download with Keras"
+            f"${ENV_DATA} unset to download the archive"
         )
     return resolved
+
+
+def download_imdb(
+    origin: str = IMDB_URL, md5: str = IMDB_MD5, cache_dir: str | os.PathLike | None = None
+) -> Path:
+    """Download the original archive once, check its MD5 checksum, and return its path.
+
+    The archive (84 MB) is cached by ``keras.utils.get_file`` in Keras'
+    cache folder (``~/.keras/datasets`` unless ``cache_dir`` is given), and
+    a cached copy whose checksum does not match is downloaded again.
+
+    Parameters
+    ----------
+    origin : str
+        Where to download from (a ``file://`` address works too).
+    md5 : str
+        The expected MD5 checksum.
+    cache_dir : str or path-like, optional
+        Passed to ``keras.utils.get_file``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ConnectionError
+        If the download fails or the file's checksum differs; nothing is
+        left behind.
+    """
+    import keras
+
+    if cache_dir is not None:  # get_file falls back to /tmp when it does not exist
+        Path(cache_dir).expanduser().mkdir(parents=True, exist_ok=True)
+    try:
+        return Path(
+            keras.utils.get_file(
+                "aclImdb_v1.tar.gz",
+                origin=origin,
+                md5_hash=md5,
+                cache_dir=None if cache_dir is None else str(cache_dir),
+            )
+        )
+    except (Exception, KeyboardInterrupt) as error:
+        # get_file removes a partial download, but keeps a complete file whose
+        # checksum is wrong: remove it too, so nothing half-written stays.
+        for folder in _keras_dataset_dirs(cache_dir):
+            (folder / "aclImdb_v1.tar.gz").unlink(missing_ok=True)
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise ConnectionError(
+            f"could not download the IMDB archive from {origin} ({reason}): download "
+            f"aclImdb_v1.tar.gz yourself and set ${ENV_DATA} to its path"
+        ) from None
+
+
+def _keras_dataset_dirs(cache_dir) -> list[Path]:
+    """Where ``get_file`` may have put the archive (it falls back to /tmp/.keras)."""
+    import tempfile as _tempfile
+
+    import keras
+
+    bases = [Path(cache_dir)] if cache_dir is not None else []
+    try:
+        bases.append(Path(keras.config.keras_home()))
+    except AttributeError:  # older Keras 3
+        bases.append(Path.home() / ".keras")
+    bases.append(Path(_tempfile.gettempdir()) / ".keras")
+    return [base.expanduser() / "datasets" for base in bases]
+
+
+def _archive(path) -> Path:
+    """The local copy named by ``path`` or ``$RNNBOOK_IMDB``, or the downloaded archive."""
+    source = data_source(path)
+    return source if source is not None else download_imdb()
 
 
 def load_imdb(
@@ -213,10 +305,10 @@ def load_imdb(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load IMDB reviews as padded integer arrays and 0/1 sentiment labels.
 
-    The result equals ``keras.datasets.imdb.load_data(num_words=num_words,
-    seed=seed)`` followed by ``keras.utils.pad_sequences(x, maxlen,
-    padding=padding, truncating=truncating)`` (see the module docstring for
-    the encoding).
+    The encoding follows the conventions of ``keras.datasets.imdb`` (see the
+    module docstring), applied to the book's own tokenization of the
+    original reviews, so the arrays are not Keras' arrays. Every option is
+    checked before any data is read or downloaded.
 
     Parameters
     ----------
@@ -228,8 +320,8 @@ def load_imdb(
         object array of ``int32`` arrays (like ``keras.datasets.imdb``).
     path : str or path-like, optional
         A local ``aclImdb_v1.tar.gz`` or extracted ``aclImdb/`` folder.
-        Defaults to ``$RNNBOOK_IMDB``; when both are missing, Keras
-        downloads its own copy.
+        Defaults to ``$RNNBOOK_IMDB``; when both are missing, the original
+        archive is downloaded once (:func:`download_imdb`).
     padding, truncating : {"pre", "post"}
         Where padding is added and where long reviews are cut.
     seed : int
@@ -254,7 +346,9 @@ def load_imdb(
     FileNotFoundError
         The named path does not exist.
     ConnectionError
-        No local copy is named and Keras cannot download its copy.
+        No local copy is named and the download fails.
+    OSError
+        The cache folder cannot be created or written.
 
     Examples
     --------
@@ -268,11 +362,9 @@ def load_imdb(
     for name, size in (("train_size", train_size), ("test_size", test_size)):
         if size is not None and size < 1:
             raise ValueError(f"{name}={size} is not valid: use a positive count or None")
-    source = data_source(path)
-    if source is None:
-        splits = _keras_splits(num_words, seed)
-    else:
-        splits = _shuffled_splits(_encoded_corpus(source, cache_dir), seed)
+    _check_sides(padding, truncating)
+    folder = _writable_cache(cache_dir)
+    splits = _shuffled_splits(_encoded_corpus(_archive(path), folder), seed)
     result = []
     for (sequences, labels), size in zip(splits, (train_size, test_size)):
         sequences, labels = sequences[:size], labels[:size]
@@ -293,12 +385,11 @@ def load_imdb_texts(
 ) -> tuple[tuple[list[str], np.ndarray], tuple[list[str], np.ndarray]]:
     """Load the raw review texts, in the same order as :func:`load_imdb`.
 
-    Only a local copy has the raw texts: Keras' download is already encoded.
-
     Parameters
     ----------
     path : str or path-like, optional
-        A local archive or folder; defaults to ``$RNNBOOK_IMDB``.
+        A local archive or folder; defaults to ``$RNNBOOK_IMDB``, then to the
+        downloaded archive.
     seed : int
         Seed of the shuffle; use the one given to :func:`load_imdb`.
 
@@ -310,15 +401,11 @@ def load_imdb_texts(
     Raises
     ------
     FileNotFoundError
-        No local copy is named, or it does not exist.
+        The named copy does not exist.
+    ConnectionError
+        No local copy is named and the download fails.
     """
-    source = data_source(path)
-    if source is None:
-        raise FileNotFoundError(
-            "raw IMDB texts need a local copy of the dataset: set "
-            f"${ENV_DATA} to aclImdb_v1.tar.gz or an extracted aclImdb/ folder"
-        )
-    reviews = _read_reviews(source)
+    reviews = _read_reviews(_archive(path))
     orders = _orders([len(reviews[split]) for split in _SPLITS], seed)
     out = []
     for split, order in zip(_SPLITS, orders):
@@ -339,8 +426,8 @@ def get_word_index(
     Parameters
     ----------
     path : str or path-like, optional
-        A local copy; defaults to ``$RNNBOOK_IMDB``, then to Keras' download
-        (``keras.datasets.imdb.get_word_index``).
+        A local copy; defaults to ``$RNNBOOK_IMDB``, then to the downloaded
+        archive.
     cache_dir : str or path-like, optional
         As in :func:`load_imdb`.
 
@@ -354,15 +441,8 @@ def get_word_index(
     >>> word_index["the"]  # doctest: +SKIP
     1
     """
-    source = data_source(path)
-    if source is None:
-        import keras
-
-        try:
-            return keras.datasets.imdb.get_word_index()
-        except Exception as error:  # Keras raises a bare Exception offline
-            raise _offline_error(error) from None
-    vocab = _encoded_corpus(source, cache_dir)["vocab"]
+    folder = _writable_cache(cache_dir)
+    vocab = _encoded_corpus(_archive(path), folder)["vocab"]
     return {word: rank for rank, word in enumerate(vocab.tolist(), start=1)}
 
 
@@ -393,11 +473,6 @@ def decode_review(encoded, word_index: dict[str, int]) -> str:
     return " ".join(words.get(int(i), "<oov>") for i in encoded if int(i) != PAD)
 
 
-# ----------------------------------------------------------------------------
-# Internals
-# ----------------------------------------------------------------------------
-
-
 def tfidf(
     x_fit: np.ndarray,
     *arrays: np.ndarray,
@@ -408,9 +483,16 @@ def tfidf(
 
     The vocabulary (the ``max_tokens`` most frequent words and adjacent word
     pairs) and the inverse document frequencies are learned from ``x_fit``
-    only, with :class:`keras.layers.TextVectorization`; then every array is
-    transformed. Padding (0) is dropped; the start mark (1) and the
-    out-of-vocabulary index (2) count as words.
+    only, with scikit-learn's ``TfidfVectorizer`` (smoothed idf, each row
+    scaled to unit length); then every array is transformed. Padding (0) is
+    dropped; the start mark (1) and the out-of-vocabulary index (2) count as
+    words.
+
+    The vectors are returned dense (``float32``): 25,000 reviews at 20,000
+    features take 2 GB. A review uses only a few hundred features, but
+    ``Model.fit`` on JAX compiles its step again for every batch of a SciPy
+    sparse matrix (the number of stored values changes from batch to batch),
+    which made training about 100 times slower than on dense arrays.
 
     Parameters
     ----------
@@ -420,7 +502,8 @@ def tfidf(
     *arrays : array of int
         Encoded reviews to transform, for example the training and test sets.
     max_tokens : int
-        Number of features.
+        Number of features; a vocabulary smaller than this leaves the last
+        columns empty.
     return_vocabulary : bool
         Also return what each feature counts.
 
@@ -430,8 +513,8 @@ def tfidf(
         One float32 array of shape ``(len(array), max_tokens)`` per array.
     vocabulary : list of tuple of int
         Only with ``return_vocabulary=True``: for each feature, the word
-        indices it counts, ``(i,)`` for a word and ``(i, j)`` for a pair;
-        feature 0 (``()``) counts everything outside the vocabulary.
+        indices it counts, ``(i,)`` for a word and ``(i, j)`` for a pair
+        (``()`` for an empty column).
 
     Raises
     ------
@@ -441,11 +524,11 @@ def tfidf(
     Examples
     --------
     >>> x = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
-    >>> (features,) = tfidf(x, x, max_tokens=8)
-    >>> features.shape
-    (2, 8)
+    >>> (features,), vocabulary = tfidf(x, x, max_tokens=8, return_vocabulary=True)
+    >>> features.shape, vocabulary[:3]
+    ((2, 8), [(1,), (1, 5), (5,)])
     """
-    import keras
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     if max_tokens < 2:
         raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
@@ -458,32 +541,33 @@ def tfidf(
             )
 
     def texts(x):
-        return np.array([" ".join(map(str, row[row != PAD])) for row in np.asarray(x)])
+        return [" ".join(map(str, row[row != PAD])) for row in np.asarray(x)]
 
-    layer = keras.layers.TextVectorization(
-        max_tokens=max_tokens,
-        ngrams=2,
-        output_mode="tf_idf",
-        pad_to_max_tokens=True,
-        standardize=None,
-        split="whitespace",
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2),
+        max_features=max_tokens,
+        token_pattern=r"\S+",
+        lowercase=False,
+        dtype=np.float32,
     )
-    layer.adapt(texts(x_fit), batch_size=1000)
+    vectorizer.fit(texts(x_fit))
     out = []
     for array in arrays:
-        strings = texts(array)
-        chunks = [
-            np.asarray(layer(strings[i : i + 1000]), dtype="float32")
-            for i in range(0, len(strings), 1000)
-        ]
-        out.append(np.concatenate(chunks) if chunks else np.zeros((0, max_tokens), "float32"))
+        dense = np.zeros((len(array), max_tokens), dtype=np.float32)
+        for start in range(0, len(array), 1000):  # densify a chunk at a time
+            chunk = vectorizer.transform(texts(array[start : start + 1000]))
+            dense[start : start + chunk.shape[0], : chunk.shape[1]] = chunk.toarray()
+        out.append(dense)
     if return_vocabulary:
-        vocabulary = [
-            tuple(int(part) for part in token.split()) if i else ()
-            for i, token in enumerate(layer.get_vocabulary())
-        ]
-        return out, vocabulary
+        names = vectorizer.get_feature_names_out()
+        vocabulary = [tuple(int(part) for part in name.split()) for name in names]
+        return out, vocabulary + [()] * (max_tokens - len(vocabulary))
     return out
+
+
+# ----------------------------------------------------------------------------
+# Internals
+# ----------------------------------------------------------------------------
 
 
 def _check_num_words(num_words: int) -> None:
@@ -499,23 +583,10 @@ def _check_maxlen(maxlen: int) -> None:
         raise ValueError(f"maxlen={maxlen!r} is not valid: use a positive number of tokens")
 
 
-def _offline_error(error: Exception) -> ConnectionError:
-    return ConnectionError(
-        f"Keras could not download IMDB ({str(error).splitlines()[0][:120]}): "
-        f"set ${ENV_DATA} to a local aclImdb_v1.tar.gz or aclImdb/ folder"
-    )
-
-
-def _keras_splits(num_words: int, seed: int):
-    import keras
-
-    try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(
-            num_words=num_words, seed=seed
-        )
-    except Exception as error:  # Keras raises a bare Exception offline
-        raise _offline_error(error) from None
-    return [(list(x_train), y_train), (list(x_test), y_test)]
+def _check_sides(padding: str, truncating: str) -> None:
+    for name, option in (("padding", padding), ("truncating", truncating)):
+        if option not in ("pre", "post"):
+            raise ValueError(f"{name}={option!r} is not valid: use 'pre' or 'post'")
 
 
 def _orders(sizes: list[int], seed: int) -> list[np.ndarray]:
@@ -546,6 +617,22 @@ def _cache_dir(cache_dir) -> Path:
     return Path(cache_dir).expanduser()
 
 
+def _writable_cache(cache_dir) -> Path:
+    """The cache folder, created and checked for writing before any slow work."""
+    folder = _cache_dir(cache_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        where = "cache_dir" if cache_dir is not None else f"${ENV_CACHE}"
+        raise OSError(
+            f"cannot write the cache folder '{folder}' ({error.strerror or error}): "
+            f"set {where} to a folder you can write"
+        ) from None
+    return folder
+
+
 def _fingerprint(source: Path) -> str:
     """SHA-256 of an archive; for a folder, of its review names and sizes."""
     stat = source.stat()
@@ -566,10 +653,9 @@ def _fingerprint_cached(source: str, mtime_ns: int, size: int) -> str:
     return digest.hexdigest()
 
 
-def _encoded_corpus(source: Path, cache_dir) -> dict[str, np.ndarray]:
+def _encoded_corpus(source: Path, folder: Path) -> dict[str, np.ndarray]:
     """Encoded reviews (full vocabulary, unshuffled), read from or written to cache."""
     key = _fingerprint(source)[:20]
-    folder = _cache_dir(cache_dir)
     cached = folder / f"imdb-{key}-tok{TOKENIZER_VERSION}.npz"
     if cached.exists():
         try:
@@ -578,7 +664,6 @@ def _encoded_corpus(source: Path, cache_dir) -> dict[str, np.ndarray]:
         except (OSError, ValueError, zlib.error, EOFError):
             pass  # unreadable cache: rebuild it below
     encoded = _encode(_read_reviews(source))
-    folder.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=folder, prefix=".imdb-", suffix=".npz.tmp")
     try:
         with os.fdopen(handle, "wb") as out:
