@@ -26,3 +26,8 @@ def test_glue_stores_plain_python_numbers(monkeypatch):
     assert stored["test_value"] == 0.25 and type(stored["test_value"]) is float
     glue("test_text", "a sentence")
     assert stored["test_text"] == "a sentence"
+
+
+def test_describe_run_can_say_what_the_profile_means_on_a_page():
+    text = describe_run(get_profile("full"), "at most 200 epochs on monthly CO2")
+    assert text.startswith("profile 'full': at most 200 epochs on monthly CO2 | Keras")

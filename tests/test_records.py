@@ -98,8 +98,16 @@ def test_run_round_trips_through_json():
 
 def test_bad_record_is_refused():
     with pytest.raises(ValueError, match=r"not a run record: missing \['epoch_seconds'"):
-        Run.from_dict({"name": "m", "seed": 1, "params": 1, "history": {}, "test_loss": 1.0,
-                       "test_accuracy": 0.5})
+        Run.from_dict(
+            {
+                "name": "m",
+                "seed": 1,
+                "params": 1,
+                "history": {},
+                "test_loss": 1.0,
+                "test_accuracy": 0.5,
+            }
+        )
     with pytest.raises(ValueError, match=r"unknown \['wall'\]"):
         Run.from_dict({**Run("m", 1, 1, {}, 1.0, 0.5, [1.0]).to_dict(), "wall": 3})
 

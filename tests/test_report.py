@@ -9,8 +9,15 @@ from rnnbook.study import Study
 
 
 def run(name, seed, accuracy):
-    return Run(name, seed, 10, {"val_loss": [0.5, 0.4], "val_accuracy": [0.7, 0.8]}, 0.4,
-               accuracy, [3.0, 2.0])
+    return Run(
+        name,
+        seed,
+        10,
+        {"val_loss": [0.5, 0.4], "val_accuracy": [0.7, 0.8]},
+        0.4,
+        accuracy,
+        [3.0, 2.0],
+    )
 
 
 def study():

@@ -32,10 +32,26 @@ from .page import describe_run, glue  # noqa: E402
 from .plotting import plot_history  # noqa: E402
 from .profiles import PROFILES, Profile, get_profile  # noqa: E402
 from .records import Run  # noqa: E402
-from .study import load_study  # noqa: E402
 from .training import TrainingLog  # noqa: E402
 
 __version__ = "0.2.0"
+
+
+_LAZY_MODULES = ("report", "setups", "stats", "study", "scratch", "diagrams")
+
+
+def __getattr__(name):
+    # rnnbook.load_study and rnnbook.setups, rnnbook.report, ... without importing
+    # them at package import (pandas, the study file), and so that
+    # `python -m rnnbook.study` runs that module once, cleanly.
+    import importlib
+
+    if name == "load_study":
+        return importlib.import_module(".study", __name__).load_study
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'rnnbook' has no attribute {name!r}")
+
 
 __all__ = [
     "PROFILES",

@@ -179,10 +179,11 @@ class AttentionPooling(layers.Layer):
     """Weighted average of a sequence, the weights computed from its content.
 
     For hidden states :math:`h_1, \\dots, h_T` the layer scores each step,
-    :math:`e_t = v^\\top \\tanh(W h_t + b)`, turns the scores into weights
-    :math:`a = \\operatorname{softmax}(e)` over the steps that are not masked,
-    and returns :math:`\\sum_t a_t h_t` (additive attention, Bahdanau et
-    al. 2015, pooling one sequence as in Yang et al. 2016).
+    :math:`e_t = v_a^\\top \\tanh(W_a h_t + b_a)`, turns the scores into weights
+    :math:`\\alpha = \\operatorname{softmax}(e)` over the steps that are not
+    masked, and returns the context :math:`\\bar h = \\sum_t \\alpha_t h_t`
+    (additive attention, Bahdanau et al. 2015, pooling one sequence as in
+    Yang et al. 2016).
 
     Parameters
     ----------

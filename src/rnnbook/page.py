@@ -36,13 +36,16 @@ def backend_info() -> tuple[str, str, str]:
     return backend, "", "?"
 
 
-def describe_run(profile: Profile) -> str:
+def describe_run(profile: Profile, settings: str | None = None) -> str:
     """One line naming the profile, backend, library versions and machine load of this run.
 
     Parameters
     ----------
     profile : Profile
         From :func:`rnnbook.get_profile`.
+    settings : str, optional
+        What the profile means on this page, in place of its IMDB
+        description (for pages that train on other data).
 
     Returns
     -------
@@ -52,14 +55,15 @@ def describe_run(profile: Profile) -> str:
     --------
     >>> from rnnbook.profiles import get_profile
     >>> describe_run(get_profile("smoke"))  # doctest: +ELLIPSIS
-    "profile 'smoke': ... | Keras ..., backend ... on ... | Python ..."
+    "profile 'smoke': ... | Keras ..., backend ... on ... (... cores) | Python ..."
     """
     backend, version, device = backend_info()
     concurrent = int(os.environ.get("RNNBOOK_CONCURRENT", "1") or 1)
     load = f" | {concurrent} notebooks executed at once" if concurrent > 1 else ""
+    what = f"profile {profile.name!r}: {settings}" if settings else str(profile)
     return (
-        f"{profile} | Keras {keras.__version__}, backend {backend} {version} on "
-        f"{device} | Python {platform.python_version()}{load}"
+        f"{what} | Keras {keras.__version__}, backend {backend} {version} on "
+        f"{device} ({os.cpu_count()} cores) | Python {platform.python_version()}{load}"
     )
 
 

@@ -15,8 +15,9 @@ def plot_history(history, title: str | None = None):
     history : keras.callbacks.History or dict
         What ``Model.fit`` returns, or its ``.history`` dict, with keys
         ``accuracy`` and ``loss`` and optionally ``val_accuracy`` and
-        ``val_loss``; a history with validation values only (as a study
-        entry keeps, see :func:`rnnbook.study.study_run`) is plotted too.
+        ``val_loss``, or a :class:`rnnbook.Run`'s ``history``; a history
+        with validation values only (as the study's earliest runs kept) is
+        plotted too.
     title : str, optional
         Title above both panels.
 

@@ -48,8 +48,11 @@ class Run:
         Per-epoch values of ``loss``, ``accuracy``, ``val_loss`` and
         ``val_accuracy`` (the study's runs made before 2026-11-26 kept the
         validation values only).
-    test_loss, test_accuracy : float
+    test_loss : float
         One evaluation on the test set after training.
+    test_accuracy : float or None
+        Its accuracy; ``None`` for a model compiled without
+        ``metrics=["accuracy"]`` (a forecaster, say).
     epoch_seconds : list of float
         Wall time of each epoch, validation included.
     environment : dict
@@ -71,7 +74,7 @@ class Run:
     params: int
     history: dict
     test_loss: float
-    test_accuracy: float
+    test_accuracy: float | None
     epoch_seconds: list
     environment: dict = field(default_factory=dict)
     key: str | None = None
@@ -183,15 +186,31 @@ computation changed.
 """
 
 
+INITIALIZER_SETTINGS = (
+    "seed",
+    "scale",
+    "mode",
+    "distribution",
+    "gain",
+    "value",
+    "mean",
+    "stddev",
+    "minval",
+    "maxval",
+)
+"""The arguments of an initializer that enter :func:`run_key` (its class does too)."""
+
+
 def _settings(config):
     """The computation settings of a layer config, nested layers and initializers included."""
     if isinstance(config, dict) and "class_name" in config:  # a serialized object
         inner = config.get("config") or {}
         if "units" in inner or "layer" in inner or "filters" in inner:  # a nested layer
-            inner = _settings(inner)
-        else:  # an initializer: its class and arguments (seed included)
-            inner = {k: v for k, v in inner.items() if k != "name"}
-        return [config["class_name"], inner]
+            return [config["class_name"], _settings(inner)]
+        # An initializer: its class (Keras 3.0 called Orthogonal "OrthogonalInitializer")
+        # and the arguments that change the values it draws.
+        name = config["class_name"].removesuffix("Initializer")
+        return [name, {k: inner[k] for k in INITIALIZER_SETTINGS if k in inner}]
     if isinstance(config, dict):
         return {k: _settings(config[k]) for k in COMPUTATION_SETTINGS if k in config}
     return config

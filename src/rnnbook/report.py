@@ -276,6 +276,7 @@ def curves_plot(runs, metric: str = "val_loss", ax=None, mark_best: bool = False
             best = run.best_epoch
             ax.plot(best, values[best - 1], "*", ms=14, color=line.get_color(), mec="k")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     names = {"val_loss": "validation loss", "val_accuracy": "validation accuracy (%)"}
     ax.set_ylabel(names.get(metric, metric.replace("accuracy", "accuracy (%)")))
     ax.grid(alpha=0.3)

@@ -1,14 +1,15 @@
 """Statistics over seeds: the summary of a setup's runs and the two-standard-error rule.
 
 The book compares two setups with one rule, explained once in the
-comparison chapter: with means :math:`m`, sample standard deviations
-:math:`s` and :math:`n` seeds, the gap between setups *a* and *b* is
-*clear* when
+comparison chapter: with mean test accuracies :math:`m`, sample standard
+deviations :math:`\\mathrm{sd}` and :math:`N` seeds, the gap between setups
+*a* and *b* is *clear* when
 
-.. math:: |m_a - m_b| > 2 \\sqrt{s_a^2 / n_a + s_b^2 / n_b},
+.. math:: |m_a - m_b| > 2 \\sqrt{\\mathrm{sd}_a^2 / N_a + \\mathrm{sd}_b^2 / N_b},
 
-twice the standard error of the difference of the means (roughly a 95 %
-test, and a loose one with three or five seeds).
+twice the standard error of the difference of the means. With many seeds
+it calls a gap that is not there about one time in twenty; with five seeds
+a side, about one time in ten.
 """
 
 from __future__ import annotations

@@ -99,23 +99,23 @@ class TrainingLog(keras.callbacks.Callback):
         if not self.epoch_seconds:
             raise ValueError("the log saw no training: pass it to model.fit before evaluate")
         logs = logs or {}
-        if "loss" not in logs or "accuracy" not in logs:
-            raise ValueError(
-                "evaluate returned no accuracy: compile the model with metrics=['accuracy']"
-            )
+        accuracy = logs.get("accuracy")
         self._run = Run(
             name=self.name or self.model.name,
             seed=self.seed,
             params=int(self.model.count_params()),
             history=dict(self._history),
             test_loss=float(logs["loss"]),
-            test_accuracy=float(logs["accuracy"]),
+            test_accuracy=None if accuracy is None else float(accuracy),
             epoch_seconds=list(self.epoch_seconds),
             environment=environment(),
         )
+        others = "".join(
+            f", test {k} {float(v):.4f}" for k, v in logs.items() if k not in ("loss", "accuracy")
+        )
+        shown = "" if accuracy is None else f", test accuracy {100 * float(accuracy):.2f} %"
         self._print(
-            f"test loss {self._run.test_loss:.4f}, test accuracy "
-            f"{100 * self._run.test_accuracy:.2f} % "
+            f"test loss {self._run.test_loss:.4f}{shown}{others} "
             f"({self._run.seconds_per_epoch:.1f} s per epoch)"
         )
 
