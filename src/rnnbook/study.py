@@ -35,7 +35,7 @@ from pathlib import Path
 
 import keras
 
-from .data import load_imdb, tfidf
+from .data import TFIDF_VERSION, TOKENIZER_VERSION, load_imdb, tfidf
 from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
 from .records import Run, run_key
@@ -176,6 +176,10 @@ def _compile(model: keras.Model) -> keras.Model:
 def setup_key(setup: Setup, profile: Profile) -> str:
     """:func:`rnnbook.records.run_key` of a setup's model under a profile.
 
+    Besides the model and the training options, the key includes the
+    versions of the tokenizer and, for TF-IDF setups, of the features, so a
+    change to either invalidates the runs trained on the old data.
+
     Examples
     --------
     >>> from rnnbook.setups import STUDY_MODELS
@@ -183,7 +187,12 @@ def setup_key(setup: Setup, profile: Profile) -> str:
     16
     """
     model = _compile(setup.build(profile.num_words, profile.maxlen))
-    return run_key(model, profile, **setup.options())
+    return run_key(model, profile, **setup.options(), data=_data_version(setup))
+
+
+def _data_version(setup: Setup) -> str:
+    version = f"tokens v{TOKENIZER_VERSION}"
+    return version + (f", tfidf v{TFIDF_VERSION}" if setup.features == "tfidf" else "")
 
 
 def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
@@ -211,7 +220,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
     model = _compile(setup.build(profile.num_words, profile.maxlen))
-    key = run_key(model, profile, **setup.options())
+    key = run_key(model, profile, **setup.options(), data=_data_version(setup))
     log = TrainingLog(name, seed)
     callbacks = [log]
     if setup.early_stopping is not None:
