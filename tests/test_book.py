@@ -1,7 +1,8 @@
-"""Build the whole book in the smoke profile, as a reader's `make book` would.
+"""Build the whole book in the smoke profile, as `make book` does.
 
 This executes every notebook again (on the JAX backend, with a cold execution
-cache) through Jupyter Book with warnings as errors, then checks the site.
+cache) with tools/execute_book.py, several at once, then renders the site with
+Jupyter Book, warnings as errors, and checks it.
 """
 
 import os
@@ -30,6 +31,22 @@ def site(tmp_path_factory, real_archive):
     # A non-interactive matplotlib backend (conftest sets Agg for the unit
     # tests) would stop the kernels from returning figures.
     env.pop("MPLBACKEND", None)
+    jobs = os.environ.get("JOBS") or str(os.cpu_count())
+    executed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "execute_book.py"),
+            "--path-output",
+            str(out),
+            "--jobs",
+            jobs,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert executed.returncode == 0, (executed.stdout + executed.stderr)[-8000:]
     result = subprocess.run(
         [
             str(JUPYTER_BOOK),
@@ -48,12 +65,12 @@ def site(tmp_path_factory, real_archive):
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
-    return out / "_build" / "html", log
+    return out / "_build" / "html", log, executed.stdout
 
 
 @pytest.mark.slow
 def test_book_builds_without_warnings(site):
-    html, log = site
+    html, log, _ = site
     assert "build succeeded" in log
     # Sphinx prefixes its warnings with a location; kernels' own log lines
     # ("WARNING: All log messages before absl::InitializeLog() ...") have none.
@@ -84,6 +101,17 @@ def test_notebook_pages_have_colab_and_download_buttons(site):
 
 
 @pytest.mark.slow
+def test_the_build_renders_from_the_parallel_execution(site):
+    """Jupyter Book finds every notebook executed, and executes none itself."""
+    html, log, executed = site
+    assert "executing" in executed and "FAILED" not in executed
+    assert "Executing notebook using" not in log and "Executed notebook in" not in log
+    table = (html / "book/execution-statistics.html").read_text()
+    for page in ("basic-rnn", "how-rnns-work", "whole-experiment"):
+        assert page in table, f"the execution table lacks {page}"
+
+
+@pytest.mark.slow
 def test_math_is_served_from_the_site(site):
     html = site[0]
     page = (html / "book/imdb/basic-rnn.html").read_text()
@@ -97,16 +125,18 @@ def test_math_is_served_from_the_site(site):
 @pytest.mark.parametrize(
     ("page", "labels"),
     [
-        ("whole-experiment", ["tbl-all-models", "fig-all-models", "tbl-study"]),
+        ("whole-experiment", ["tbl-comparison", "tbl-study", "tbl-all-models", "fig-all-models"]),
+        ("whole-experiment", ["two-se-rule", "tbl-all-gaps", "fig-seed-spread"]),
         ("which-model", ["tbl-which", "fig-which-tradeoffs"]),
-        ("overfitting", ["fig-ovf-curves", "tbl-ovf-study"]),
-        ("padding-and-masking", ["tbl-pad-grid", "fig-pad-forgetting"]),
-        ("lstm-and-gru", ["tbl-gate-study"]),
-        ("attention", ["fig-att-weights"]),
-        ("baseline", ["fig-base-weights"]),
+        ("overfitting", ["fig-ovf-runs", "tbl-ovf-runs", "tbl-ovf-study", "tbl-ovf-gaps"]),
+        ("padding-and-masking", ["tbl-pad-grid", "fig-pad-forgetting", "fig-pad-drift"]),
+        ("lstm-and-gru", ["tbl-gate-seed1", "tbl-gate-study", "tbl-gate-gaps"]),
+        ("attention", ["fig-att-weights", "tbl-att-study"]),
+        ("baseline", ["fig-base-weights", "tbl-base-study"]),
+        ("convolution-and-hybrids", ["tbl-conv-runs", "tbl-conv-study"]),
     ],
 )
-def test_chapters_beyond_the_reference_show_their_tables_and_figures(site, page, labels):
+def test_chapters_show_their_tables_and_figures(site, page, labels):
     html = (site[0] / f"book/imdb/{page}.html").read_text()
     for label in labels:
         assert f'id="{label}"' in html, f"{page} lacks {label}"
