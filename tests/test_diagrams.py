@@ -68,18 +68,18 @@ def test_unrolled_rnn_folded_view_adds_one_cell_with_loop():
     fig = draw_unrolled_rnn(steps=4)
     assert count(fig, "cell") == 5
     labels = texts(fig)
-    assert {"$h_t$", "$x_t$", "$y_t$", "$=$"} <= set(labels)
+    assert {"$h_t$", "$x_t$", r"$\hat y_t$", "$=$"} <= set(labels)
     # The recurrent weight is drawn once in the folded view and once per
     # link between steps: the same matrix at every step.
-    assert labels.count("$W_h$") == 1 + 3
+    assert labels.count("$W_{hh}$") == 1 + 3
 
 
 @pytest.mark.parametrize(("outputs", "expected"), [("all", 4), ("last", 1), ("none", 0)])
 def test_unrolled_rnn_outputs(outputs, expected):
     labels = texts(draw_unrolled_rnn(steps=4, outputs=outputs, folded=False))
-    assert sum(label.startswith("$y_") for label in labels) == expected
+    assert sum(label.startswith(r"$\hat y_") for label in labels) == expected
     if outputs == "last":
-        assert "$y_{4}$" in labels
+        assert r"$\hat y_{4}$" in labels
 
 
 @pytest.mark.parametrize("steps", [0, -1, 11])
@@ -137,7 +137,7 @@ def test_bidirectional_rnn_without_sequences_merges_once():
     fig = draw_bidirectional_rnn(steps=3, return_sequences=False)
     assert count(fig, "cell") == 6
     assert count(fig, "merge") == 1
-    assert "$y$" in texts(fig)
+    assert "$h$" in texts(fig)
 
 
 @pytest.mark.parametrize(

@@ -299,7 +299,7 @@ def test_bad_states_raise(x):
 def test_other_errors_raise(x):
     with pytest.raises(ValueError, match="merge_mode='max' is not valid"):
         bidirectional_forward(x, (K, R, B), (K, R, B), merge_mode="max")
-    with pytest.raises(ValueError, match="max_norm must be positive"):
+    with pytest.raises(ValueError, match="theta must be positive"):
         clip_by_norm(np.ones(3), 0.0)
     with pytest.raises(ValueError, match="matrix must be square"):
         spectral_radius(np.zeros((2, 3)))

@@ -131,7 +131,7 @@ def draw_unrolled_rnn(steps: int = 4, outputs: str = "all", folded: bool = True)
 
     The folded view (left) shows one cell whose state feeds back into itself.
     The unrolled view (right) repeats that cell once per time step; the
-    arrows carry the same weight labels ``W_x``, ``W_h`` and ``W_y`` at every
+    arrows carry the same weight labels ``W_xh``, ``W_hh`` and ``W_hy`` at every
     step, because the same matrices are used at every step.
 
     Parameters
@@ -139,7 +139,7 @@ def draw_unrolled_rnn(steps: int = 4, outputs: str = "all", folded: bool = True)
     steps : int, default 4
         Number of time steps ``T`` in the unrolled view, from 1 to 10.
     outputs : {"all", "last", "none"}, default "all"
-        Which steps produce an output ``y_t``: every step (many-to-many), only
+        Which steps produce an output ``ŷ_t``: every step (many-to-many), only
         the last one (many-to-one, as in sentiment classification), or none.
     folded : bool, default True
         Whether to draw the folded cell with its feedback loop on the left.
@@ -176,11 +176,11 @@ def draw_unrolled_rnn(steps: int = 4, outputs: str = "all", folded: bool = True)
         _box(ax, 0, 0.5, r"$h_t$", BLUE, "cell")
         _arrow(ax, (0, -0.75), (0, 0.15))
         _label(ax, 0, -1.05, r"$x_t$")
-        _label(ax, -0.2, -0.35, r"$W_x$", fontsize=10, ha="right")
+        _label(ax, -0.2, -0.35, r"$W_{xh}$", fontsize=10, ha="right")
         if outputs != "none":
             _arrow(ax, (0, 0.85), (0, 1.75))
-            _label(ax, 0, 2.0, r"$y_t$")
-            _label(ax, -0.2, 1.3, r"$W_y$", fontsize=10, ha="right")
+            _label(ax, 0, 2.0, r"$\hat y_t$")
+            _label(ax, -0.2, 1.3, r"$W_{hy}$", fontsize=10, ha="right")
         # Feedback loop: out of the right side, round and back in at the left.
         _arrow(
             ax,
@@ -188,7 +188,7 @@ def draw_unrolled_rnn(steps: int = 4, outputs: str = "all", folded: bool = True)
             (0.5, 0.32),
             connection="arc,angleA=0,angleB=0,armA=28,armB=28,rad=9",
         )
-        _label(ax, 1.05, 0.5, r"$W_h$", fontsize=10, ha="left")
+        _label(ax, 1.05, 0.5, r"$W_{hh}$", fontsize=10, ha="left")
         _label(ax, 2.05, 0.5, r"$=$", fontsize=20)
     _label(ax, x0 - 1.45, 0.5, r"$h_0$")
     _arrow(ax, (x0 - 1.15, 0.5), (x0 - 0.5, 0.5))
@@ -197,14 +197,14 @@ def draw_unrolled_rnn(steps: int = 4, outputs: str = "all", folded: bool = True)
         _box(ax, x, 0.5, rf"$h_{{{k}}}$", BLUE, "cell")
         _arrow(ax, (x, -0.75), (x, 0.15))
         _label(ax, x, -1.05, rf"$x_{{{k}}}$")
-        _label(ax, x + 0.12, -0.3, r"$W_x$", fontsize=9, ha="left")
+        _label(ax, x + 0.12, -0.3, r"$W_{xh}$", fontsize=9, ha="left")
         if k < steps:
             _arrow(ax, (x + 0.5, 0.5), (x + dx - 0.5, 0.5))
-            _label(ax, x + dx / 2, 0.72, r"$W_h$", fontsize=9)
+            _label(ax, x + dx / 2, 0.72, r"$W_{hh}$", fontsize=9)
         if outputs == "all" or (outputs == "last" and k == steps):
             _arrow(ax, (x, 0.85), (x, 1.75))
-            _label(ax, x, 2.0, rf"$y_{{{k}}}$")
-            _label(ax, x + 0.12, 1.3, r"$W_y$", fontsize=9, ha="left")
+            _label(ax, x, 2.0, rf"$\hat y_{{{k}}}$")
+            _label(ax, x + 0.12, 1.3, r"$W_{hy}$", fontsize=9, ha="left")
     return fig
 
 
@@ -354,7 +354,7 @@ def draw_bidirectional_rnn(
             _arrow(ax, (x, y_fwd + 0.35), (xm - 0.2, y_merge - 0.35), color=link)
             _arrow(ax, (xb, y_bwd + 0.35), (xm + 0.2, y_merge - 0.35), color=link)
             _arrow(ax, (xm, y_merge + 0.35), (xm, y_merge + 0.8))
-            name = rf"$y_{{{k}}}$" if steps > 1 else r"$y$"
+            name = rf"$h_{{{k}}}$" if steps > 1 else r"$h$"
             _label(ax, xm + 0.15, y_merge + 0.62, name, ha="left")
     if not per_step:
         # Only the final states meet: the forward state at T and the backward
@@ -367,7 +367,7 @@ def draw_bidirectional_rnn(
         _line(ax, [off, off], [y_bwd + 0.35, y_turn], color=link)
         _arrow(ax, (off, y_turn), (xm - 0.2, y_merge - 0.35), color=link)
         _arrow(ax, (xm, y_merge + 0.35), (xm, y_merge + 0.8))
-        _label(ax, xm + 0.15, y_merge + 0.62, r"$y$", ha="left")
+        _label(ax, xm + 0.15, y_merge + 0.62, r"$h$", ha="left")
     return fig
 
 

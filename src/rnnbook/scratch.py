@@ -5,10 +5,10 @@ with the weights of a trained Keras layer (see :func:`weights_of`) and give the
 same numbers:
 
 * inputs are batch-major, ``x`` of shape ``(batch, time, features)``;
-* a ``kernel`` of shape ``(features, k * units)`` multiplies the input from
-  the right, and a ``recurrent_kernel`` of shape ``(units, k * units)``
-  multiplies the previous state, where ``k`` is the number of gates
-  (1 for SimpleRNN, 4 for LSTM, 3 for GRU).
+* a ``kernel`` of shape ``(features, blocks * units)`` multiplies the input
+  from the right, and a ``recurrent_kernel`` of shape ``(units, blocks * units)``
+  multiplies the previous state, where ``blocks`` is 1 for SimpleRNN, 4 for
+  LSTM (i, f, c, o) and 3 for GRU (z, r, h).
 
 The book writes the SimpleRNN step for one column vector,
 ``h_t = f(W_xh x_t + W_hh h_{t-1} + b_h)``. Keras stores the same matrices
@@ -489,19 +489,19 @@ def simple_rnn_bptt(x, kernel, recurrent_kernel, bias, grad_last=None, h0=None, 
     return Gradients(d_kernel, d_recurrent, d_bias, d_inputs, grad_h, norms)
 
 
-def clip_by_norm(gradient, max_norm):
-    """Scale a gradient down so that its norm is at most ``max_norm``.
+def clip_by_norm(gradient, theta):
+    """Scale a gradient down so that its norm is at most ``theta``.
 
     This is what ``clipnorm`` does in Keras' optimizers: ``g`` becomes
-    ``g * max_norm / ||g||`` when ``||g|| > max_norm`` and is unchanged
+    ``g * theta / ||g||`` when ``||g|| > theta`` and is unchanged
     otherwise, so the direction is kept (Pascanu et al., 2013).
 
     Parameters
     ----------
     gradient : array
         Any shape; its Frobenius norm is used.
-    max_norm : float
-        The largest norm allowed, positive.
+    theta : float
+        The threshold :math:`\\theta`: the largest norm allowed, positive.
 
     Returns
     -------
@@ -510,18 +510,18 @@ def clip_by_norm(gradient, max_norm):
     Raises
     ------
     ValueError
-        If ``max_norm`` is not positive.
+        If ``theta`` is not positive.
 
     Examples
     --------
     >>> clip_by_norm(np.array([3.0, 4.0]), 1.0)
     array([0.6, 0.8])
     """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive; got {max_norm!r}")
+    if not theta > 0:
+        raise ValueError(f"theta must be positive; got {theta!r}")
     gradient = np.asarray(gradient)
     norm = np.linalg.norm(gradient)
-    return gradient * (max_norm / norm) if norm > max_norm else gradient
+    return gradient * (theta / norm) if norm > theta else gradient
 
 
 def spectral_radius(matrix):
