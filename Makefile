@@ -10,8 +10,10 @@ BIN := $(VENV)/bin
 RNNBOOK_PROFILE ?= full
 KERAS_BACKEND ?= jax
 # The offline copy of the IMDB data beside this checkout, when there is one;
-# elsewhere the book falls back to Keras' own download.
+# elsewhere the book downloads the original archive once.
 RNNBOOK_IMDB ?= $(firstword $(wildcard $(abspath ../shared/data/aclImdb_v1_labeled.tar.gz)))
+# Notebooks executed at once: one per core (benchmarks/speed.py measures why).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export RNNBOOK_PROFILE KERAS_BACKEND RNNBOOK_IMDB
 
 # The execution cache ignores environment variables, so each profile and
@@ -23,7 +25,7 @@ else
 BOOK_OUT := _build/$(RNNBOOK_PROFILE)-$(KERAS_BACKEND)
 endif
 
-.PHONY: book test lint clean venv benchmark study
+.PHONY: book test test-unit test-book test-notebooks test-colab lint clean venv benchmark study requirements
 
 venv: $(VENV)/.installed
 
@@ -33,17 +35,34 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# Execute the notebooks, $(JOBS) at once, into the execution cache; then
+# Jupyter Book renders every page from that cache, warnings as errors.
 book: venv
-	@echo "Building the book: profile $(RNNBOOK_PROFILE), backend $(KERAS_BACKEND), data $(or $(RNNBOOK_IMDB),Keras download)"
+	@echo "Building the book: profile $(RNNBOOK_PROFILE), backend $(KERAS_BACKEND), data $(or $(RNNBOOK_IMDB),download), $(JOBS) notebooks at once"
+	$(BIN)/python tools/execute_book.py --path-output $(BOOK_OUT) --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) -n -W --keep-going
 	@echo "Open $(abspath $(BOOK_OUT)/_build/html/index.html) in a browser."
 
-# Unit tests and a smoke build of the book on JAX, then every notebook under
-# nbmake on TensorFlow: together, each notebook runs on both backends.
+# Unit tests and doctests first, on every core; then three passes at once:
+# a smoke build of the whole book on JAX (pytest -m slow), every notebook
+# under nbmake on TensorFlow, and the Colab-like run in a fresh Python 3.12
+# environment (pytest -m colab). Together each notebook runs on both backends.
 test: venv
-	$(BIN)/python -m pytest
+	$(MAKE) test-unit
+	$(MAKE) -j3 --output-sync=target test-book test-notebooks test-colab
+
+test-unit: venv
+	$(BIN)/python -m pytest -m "not slow and not colab" -n $(JOBS)
+
+test-book: venv
+	$(BIN)/python -m pytest -m slow
+
+test-colab: venv
+	$(BIN)/python -m pytest -m colab
+
+test-notebooks: venv
 	KERAS_BACKEND=tensorflow RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbmake book \
-		--nbmake-timeout=600 -n 2
+		--nbmake-timeout=600
 
 lint: venv
 	$(BIN)/ruff check .
@@ -52,16 +71,24 @@ lint: venv
 # Train every setup of the variance study with its seeds (full profile) and
 # update src/rnnbook/results/study-full.json. Two processes share the file:
 # the comparison models in one, the overfitting and masking setups in the
-# other (on 2 cores two processes train ~1.6-2x faster than one). Finished
-# runs are skipped, so an interrupted study resumes.
+# other. Finished runs are skipped, so an interrupted study resumes.
 study: venv
-	@set -e; $(BIN)/python -m rnnbook.study --group comparison & pid=$$!; \
+	@set -e; export RNNBOOK_CONCURRENT=2; \
+	$(BIN)/python -m rnnbook.study --group comparison & pid=$$!; \
 	$(BIN)/python -m rnnbook.study --group overfitting; \
 	$(BIN)/python -m rnnbook.study --group masking; \
 	wait $$pid
 
 benchmark: venv
-	$(BIN)/python benchmarks/backends.py
+	$(BIN)/python benchmarks/speed.py --processes $(JOBS)
+
+# Recompile the exact pins of requirements.txt from requirements.in (needs
+# the package index); existing pins are kept unless requirements.in asks for
+# a change. To update one package: edit requirements.in, or run
+# `$(BIN)/uv pip compile --upgrade-package NAME ...` with the same options.
+requirements: venv
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --python-version 3.11 --quiet requirements.in -o requirements.txt
 
 clean:
 	rm -rf _build

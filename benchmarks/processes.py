@@ -1,0 +1,151 @@
+"""Per-process settings for the book's parallel build, measured on this machine.
+
+The build executes notebooks several at once (``tools/execute_book.py``).
+This script measures, with as many JAX processes at once as there are
+cores, the training step of the basic SimpleRNN and of the LSTM under each
+candidate setting, and checks that a setting leaves the numbers unchanged
+(the same seed must give the same run, bit for bit, so that a chapter's
+run and the committed study agree):
+
+* ``default``: JAX as installed;
+* ``one thread``: ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false
+  intra_op_parallelism_threads=1`` (one compute thread per process);
+* ``pinned``: each process pinned to its own core (``os.sched_setaffinity``);
+* ``steps_per_execution=4``: four training steps per compiled call.
+
+It also times, in fresh processes, what every notebook pays once: importing
+TensorFlow through ``keras.utils.set_random_seed`` on JAX, and compiling a
+model with and without JAX's persistent compilation cache.
+
+Usage::
+
+    python benchmarks/processes.py [--steps 40] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+WORKER = r"""
+import hashlib, json, os, sys, time
+core = int(os.environ.get("PIN_CORE", "-1"))
+if core >= 0:
+    os.sched_setaffinity(0, {core})
+import numpy as np
+import keras
+from rnnbook.models import basic_rnn, lstm
+
+steps, repeats, spe = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(0)
+x = rng.integers(1, 5000, size=(steps * 32, 500)).astype("int32")
+y = rng.integers(0, 2, size=(steps * 32,)).astype("float32")
+out = {}
+for name, build in (("basic", basic_rnn), ("lstm", lstm)):
+    keras.utils.set_random_seed(1)
+    model = build()
+    model.compile(optimizer="adam", loss="binary_crossentropy", steps_per_execution=spe)
+    start = time.perf_counter()
+    model.fit(x[:64 * spe], y[:64 * spe], batch_size=32, epochs=1, verbose=0)
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
+        times.append((time.perf_counter() - start) / steps * 1000)
+    digest = hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights()))
+    out[name] = {"ms": sorted(times)[len(times) // 2], "first": first,
+                 "weights": digest.hexdigest()[:12]}
+print("RESULT" + json.dumps(out))
+"""
+
+STARTUP = r"""
+import time
+start = time.perf_counter()
+import keras
+imported = time.perf_counter() - start
+start = time.perf_counter()
+keras.utils.set_random_seed(1)
+seeded = time.perf_counter() - start
+import sys
+print("RESULT" + str([imported, seeded, "tensorflow" in sys.modules]))
+"""
+
+ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+
+
+def run(code: str, args: list[str], envs: list[dict]) -> list:
+    """Start one process per environment at once; return each one's RESULT."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            env={**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2", **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for env in envs
+    ]
+    out = []
+    for proc in procs:
+        stdout, stderr = proc.communicate()
+        lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT")]
+        if proc.returncode or not lines:
+            sys.exit(f"a worker failed:\n{stderr[-2000:]}")
+        text = lines[0][len("RESULT") :]
+        out.append(json.loads(text) if text.startswith("{") else eval(text))  # noqa: S307
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    base = [str(args.steps), str(args.repeats)]
+    configs = {
+        "default, alone": ([{}], "1"),
+        "default": ([{}] * cores, "1"),
+        "one thread": ([{"XLA_FLAGS": ONE_THREAD}] * cores, "1"),
+        "pinned": ([{"PIN_CORE": str(i)} for i in range(cores)], "1"),
+        "pinned, one thread": (
+            [{"PIN_CORE": str(i), "XLA_FLAGS": ONE_THREAD} for i in range(cores)],
+            "1",
+        ),
+        "steps_per_execution=4": ([{}] * cores, "4"),
+    }
+    print(f"ms per batch-32 training step, {cores} processes at once unless 'alone'")
+    print(f"{'setting':<24} {'basic':>7} {'lstm':>7}  weights (same seed)")
+    for label, (envs, spe) in configs.items():
+        results = run(WORKER, [*base, spe], envs)
+        mean = {m: sum(r[m]["ms"] for r in results) / len(results) for m in ("basic", "lstm")}
+        digests = sorted({r[m]["weights"] for r in results for m in ("basic", "lstm")})
+        print(f"{label:<24} {mean['basic']:7.1f} {mean['lstm']:7.1f}  {' '.join(digests)}")
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {
+            "JAX_COMPILATION_CACHE_DIR": cache,
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+            "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+        }
+        cold = run(WORKER, [*base, "1"], [env])[0]
+        warm = run(WORKER, [*base, "1"], [env])[0]
+    plain = run(WORKER, [*base, "1"], [{}])[0]
+    print("\nfirst fit call (compiles the model), seconds: basic / lstm")
+    for label, result in (("no cache", plain), ("cache, cold", cold), ("cache, warm", warm)):
+        print(f"  {label:<12} {result['basic']['first']:5.2f} / {result['lstm']['first']:5.2f}")
+
+    imported, seeded, tf_loaded = run(STARTUP, [], [{}])[0]
+    print(
+        f"\nimport keras: {imported:.2f} s; keras.utils.set_random_seed on JAX: {seeded:.2f} s "
+        f"(imports TensorFlow: {tf_loaded})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Execute the book's notebooks in parallel into the execution cache Jupyter Book reads.
+
+Jupyter Book executes notebooks one after another while Sphinx reads them.
+This script executes them first, several at once, and stores each result in
+the same jupyter-cache (``<path-output>/_build/.jupyter_cache``) that the
+build's ``execute_notebooks: cache`` mode reads; the build then finds every
+notebook cached and only renders. A notebook already cached (same code) is
+not executed again.
+
+Each notebook runs in its own kernel from its own folder, as myst-nb runs it,
+read the way myst-nb reads it (MyST Markdown pages through myst-nb's reader),
+so the cache keys match. The longest notebooks start first (from the times
+of the last build, kept in the cache folder, else from ``tools/durations.json``).
+Every kernel sees ``RNNBOOK_CONCURRENT`` (how many notebooks run at once) and
+the per-process settings of :data:`KERNEL_ENV`.
+
+A failing notebook does not stop the others; at the end its traceback is
+printed and the script exits with status 1.
+
+Usage::
+
+    python tools/execute_book.py --path-output _build/smoke-jax --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HINTS = Path(__file__).with_name("durations.json")
+
+KERNEL_ENV = {
+    # Tuning measured by benchmarks/processes.py (see its docstring and the
+    # README's "Speed" section); applied to every kernel of the build.
+}
+
+
+def pages(root: Path = ROOT) -> list[Path]:
+    """The files of the table of contents that have code to execute, in toc order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    names = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    found = []
+    for name in names:
+        for suffix in (".ipynb", ".md"):
+            path = root / f"{name}{suffix}"
+            if path.exists():
+                if suffix == ".ipynb" or "```{code-cell}" in path.read_text():
+                    found.append(path)
+                break
+    return found
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    """Read a page as myst-nb does, so that its cache key matches the build's."""
+    if path.suffix == ".ipynb":
+        return nbformat.read(path, as_version=4)
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    return read_myst_markdown_notebook(path.read_text("utf8"), add_source_map=True, path=path)
+
+
+def _quiet_kernels():
+    """Send the kernels' own log lines (ipykernel's start-up notices) to /dev/null.
+
+    A failing cell still reports its traceback through the notebook.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+
+
+def _execute(path: str, timeout: int):
+    """Run one notebook in a fresh kernel from its folder (in a worker process)."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    notebook = read(Path(path))
+    result = single_nb_execution(
+        notebook,
+        cwd=str(Path(path).parent),
+        allow_errors=False,
+        timeout=timeout,
+        meta_override=True,
+    )
+    return notebook, result.time, result.exc_string if result.err else None
+
+
+def _durations(cache_dir: Path, profile: str) -> dict:
+    """Seconds per notebook: the last build's in this cache, else the committed hints."""
+    for path in (cache_dir / "durations.json", HINTS):
+        if path.exists():
+            data = json.loads(path.read_text())
+            return data.get(profile, data) if path == HINTS else data
+    return {}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path-output", default=".", help="as given to jupyter-book build")
+    parser.add_argument("--root", default=str(ROOT), help="the book (folder of _toc.yml)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks at once")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    parser.add_argument("only", nargs="*", help="execute only these pages (default: all)")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache_dir = (Path(args.path_output) / "_build" / ".jupyter_cache").resolve()
+    cache = get_cache(str(cache_dir))
+    profile = os.environ.get("RNNBOOK_PROFILE") or "full"
+    root = Path(args.root).resolve()
+    chosen = pages(root)
+    if args.only:
+        wanted = {Path(name).resolve() for name in args.only}
+        unknown = wanted - set(chosen)
+        if unknown:
+            parser.error(f"not executable pages of the book: {sorted(map(str, unknown))}")
+        chosen = [path for path in chosen if path in wanted]
+    todo = []
+    for path in chosen:
+        try:
+            cache.match_cache_notebook(read(path))
+        except KeyError:
+            todo.append(path)
+    known = _durations(cache_dir, profile)
+    relative = {path: str(path.relative_to(root)) for path in todo}
+    todo.sort(key=lambda p: -known.get(relative[p], 60))
+    print(f"executing {len(todo)} notebooks, {args.jobs} at once ({len(chosen)} pages)")
+
+    os.environ.update(KERNEL_ENV)
+    os.environ["RNNBOOK_CONCURRENT"] = str(min(args.jobs, max(len(todo), 1)))
+    start, times, failed = time.perf_counter(), dict(known), {}
+    with ProcessPoolExecutor(max_workers=args.jobs, initializer=_quiet_kernels) as pool:
+        running = {pool.submit(_execute, str(p), args.timeout): p for p in todo}
+        done_count = 0
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = running.pop(future)
+                notebook, seconds, error = future.result()
+                done_count += 1
+                status = "FAILED" if error else "ok"
+                print(
+                    f"[{done_count}/{len(todo)}] {relative[path]}: {status} in {seconds:.0f} s",
+                    flush=True,
+                )
+                if error:
+                    failed[relative[path]] = error
+                    continue
+                times[relative[path]] = round(seconds, 1)
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}),
+                    check_validity=False,
+                    overwrite=True,
+                )
+                try:  # the build will find it, unless the file changed meanwhile
+                    cache.match_cache_notebook(read(path))
+                except KeyError:
+                    print(f"  {relative[path]} changed while it ran: the build executes it")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / "durations.json").write_text(json.dumps(times, indent=1, sort_keys=True))
+    print(f"executed {len(todo)} notebooks in {time.perf_counter() - start:.0f} s wall")
+    for name, error in failed.items():
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", error)  # the kernel's colours
+        print(f"\n===== {name} failed =====\n{plain}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
