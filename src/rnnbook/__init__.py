@@ -23,8 +23,33 @@ import importlib.util
 import os
 import sys
 
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ValueError:  # a module set to None in sys.modules: blocked
+        return False
+
+
 if "KERAS_BACKEND" not in os.environ and "keras" not in sys.modules:
-    os.environ["KERAS_BACKEND"] = "jax" if importlib.util.find_spec("jax") else "tensorflow"
+    os.environ["KERAS_BACKEND"] = "jax" if _installed("jax") else "tensorflow"
+
+if (
+    os.environ.get("RNNBOOK_LAZY_TENSORFLOW")
+    and os.environ["KERAS_BACKEND"] == "jax"
+    and "tensorflow" not in sys.modules
+):
+    # Set by the book's build (tools/execute_book.py): on JAX,
+    # keras.utils.set_random_seed imports TensorFlow only to seed tf.data,
+    # which the pages' NumPy inputs never use (1.7 s of CPU per notebook,
+    # benchmarks/processes.py). Keras still imports TensorFlow on first use.
+    try:
+        from keras.src.utils import module_utils as _module_utils
+
+        _module_utils.tensorflow._available = False
+    except (ImportError, AttributeError):  # another Keras layout: seed as usual
+        pass
 
 from . import models  # noqa: E402
 from .data import decode_review, get_word_index, load_imdb, load_imdb_texts  # noqa: E402

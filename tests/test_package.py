@@ -1,0 +1,42 @@
+"""What importing rnnbook does: the backend it chooses, and the build's lazy TensorFlow."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "import sys{block}; import rnnbook, keras; keras.utils.set_random_seed(1); "
+    "print(keras.backend.backend(), 'tensorflow' in sys.modules)"
+)
+
+
+def probe(env: dict, block: str = "") -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND",)}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(block=block)],
+        env={**clean, "TF_CPP_MIN_LOG_LEVEL": "3", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_jax_is_chosen_when_installed():
+    assert probe({}).startswith("jax ")
+
+
+def test_tensorflow_is_the_fallback_without_jax():
+    assert probe({}, block="; sys.modules['jax'] = None") == "tensorflow True"
+
+
+def test_a_named_backend_wins():
+    assert probe({"KERAS_BACKEND": "tensorflow"}).startswith("tensorflow")
+
+
+@pytest.mark.parametrize(("flag", "imported"), [("", "True"), ("1", "False")])
+def test_the_build_skips_tensorflow_when_seeding_on_jax(flag, imported):
+    assert probe({"RNNBOOK_LAZY_TENSORFLOW": flag}) == f"jax {imported}"
