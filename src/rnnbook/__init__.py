@@ -24,7 +24,6 @@ import os
 import sys
 
 
-
 def _installed(name: str) -> bool:
     try:
         return importlib.util.find_spec(name) is not None
