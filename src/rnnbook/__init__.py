@@ -12,7 +12,13 @@ Small on purpose, one job per module:
 * :mod:`rnnbook.report`, :mod:`rnnbook.plotting`, :mod:`rnnbook.page`:
   tables, plots and glued numbers for the pages;
 * :mod:`rnnbook.scratch`, :mod:`rnnbook.diagrams`: the NumPy models and
-  the figures of the theory part.
+  the figures of the theory part;
+* :mod:`rnnbook.series`: real time series shipped with statsmodels,
+  chronological splits and forecasting windows;
+* :mod:`rnnbook.textgen`: the character-level language model's text,
+  baselines and sampling;
+* :mod:`rnnbook.seq2seq`: the date task, vocabularies, additive attention
+  and greedy decoding of the encoder–decoder chapter.
 
 Importing the package chooses the Keras backend when ``KERAS_BACKEND`` is
 not set and Keras is not imported yet: JAX when it is installed (the
@@ -61,7 +67,17 @@ from .training import TrainingLog  # noqa: E402
 __version__ = "0.2.0"
 
 
-_LAZY_MODULES = ("report", "setups", "stats", "study", "scratch", "diagrams")
+_LAZY_MODULES = (
+    "report",
+    "setups",
+    "stats",
+    "study",
+    "scratch",
+    "diagrams",
+    "series",
+    "textgen",
+    "seq2seq",
+)
 
 
 def __getattr__(name):

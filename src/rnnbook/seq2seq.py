@@ -1,0 +1,577 @@
+"""Sequence to sequence: human-written dates to ISO dates, with an encoder–decoder.
+
+The chapter *An encoder–decoder whose attention you can see* trains two
+character-level encoder–decoders to rewrite dates such as ``"Friday, March
+3rd 2017"`` or ``"03/03/17"`` as ``"2017-03-03"``. The models are written
+on the page; this module holds the rest:
+
+* :data:`FORMATS`, :func:`format_date` and :func:`date_examples`: the task,
+  generated from Python's ``datetime`` with a fixed seed, its month and
+  weekday names spelled here (no locale, no download), the held-out dates
+  disjoint from the training dates;
+* :class:`Vocabulary`, :data:`SOURCE` and :data:`TARGET`: characters to
+  indices and back, with the padding, start and end tokens;
+* :func:`teacher_forcing` and :func:`encode_pairs`: the arrays ``fit``
+  takes, the decoder's input being the target shifted right behind a start
+  token;
+* :class:`BahdanauAttention`: additive attention of decoder states over
+  encoder states, returning the weights with the context;
+* :func:`greedy_decode` and :func:`exact_match`: decoding one character at
+  a time from the model's own output, collecting the attention weights,
+  and the share of outputs that are exactly right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+__all__ = [
+    "END",
+    "FIRST_DATE",
+    "FORMATS",
+    "LAST_DATE",
+    "MONTHS",
+    "PAD",
+    "SOURCE",
+    "SOURCE_LENGTH",
+    "START",
+    "TARGET",
+    "WEEKDAYS",
+    "BahdanauAttention",
+    "Vocabulary",
+    "date_examples",
+    "encode_pairs",
+    "exact_match",
+    "format_date",
+    "greedy_decode",
+    "teacher_forcing",
+]
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+"""Month names, spelled here so that no locale changes them."""
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""Weekday names in the order of :meth:`datetime.date.weekday` (Monday is 0)."""
+
+FIRST_DATE = dt.date(1950, 1, 1)
+LAST_DATE = dt.date(2049, 12, 31)
+"""The dates of the task. Within this century a two-digit year names one
+year: 50 to 99 are 1950 to 1999, 00 to 49 are 2000 to 2049."""
+
+FORMATS = (
+    "{d} {Month} {Y}",
+    "{Mon} {d}, {Y}",
+    "{mm}/{dd}/{yy}",
+    "{Weekday}, {Month} {d}{th} {Y}",
+    "{d}.{m}.{Y}",
+    "{Month} {d}, {Y}",
+    "{dd}-{Mon}-{Y}",
+    "{Wkd} {d} {Mon} {Y}",
+    "the {d}{th} of {Month} {Y}",
+    "{MONTH} {d} {Y}",
+    "{Y}/{mm}/{dd}",
+    "{d} {mon} {yy}",
+)
+"""The human formats of the task, as :meth:`str.format` templates.
+
+Fields: ``d``/``dd`` the day (``3``/``03``), ``m``/``mm`` the month number,
+``Y``/``yy`` the year (``2017``/``17``), ``Month``, ``Mon``, ``MONTH``,
+``mon`` the month's name (``March``, ``Mar``, ``MARCH``, ``mar``),
+``Weekday``/``Wkd`` the weekday (``Friday``/``Fri``) and ``th`` the
+ordinal suffix of the day (``3rd``). Slashes with a two-digit year put the
+month first (US style); dots put the day first. Every format writes
+different dates differently, so the input always determines the target.
+"""
+
+PAD, START, END = 0, 1, 2
+"""Indices of the padding, start and end tokens in every :class:`Vocabulary`."""
+_SPECIAL = "\ufffd"  # how decode shows a start token before the end
+
+
+def _suffix(day: int) -> str:
+    if 11 <= day % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def format_date(date: dt.date, template: str) -> str:
+    """Write a date in a human format.
+
+    Parameters
+    ----------
+    date : datetime.date
+        Between :data:`FIRST_DATE` and :data:`LAST_DATE`.
+    template : str
+        One of :data:`FORMATS`, or any template with their fields.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If the date is outside the task's century or the template has an
+        unknown field.
+
+    Examples
+    --------
+    >>> day = dt.date(2017, 3, 3)
+    >>> format_date(day, "{Weekday}, {Month} {d}{th} {Y}")
+    'Friday, March 3rd 2017'
+    >>> [format_date(day, f) for f in ("{mm}/{dd}/{yy}", "{d}.{m}.{Y}")]
+    ['03/03/17', '3.3.2017']
+    """
+    if not isinstance(date, dt.date) or not FIRST_DATE <= date <= LAST_DATE:
+        raise ValueError(
+            f"date must be a datetime.date from {FIRST_DATE} to {LAST_DATE}, got {date!r}: "
+            "outside this century a two-digit year would name two dates"
+        )
+    month, weekday = MONTHS[date.month - 1], WEEKDAYS[date.weekday()]
+    fields = {
+        "d": date.day,
+        "dd": f"{date.day:02d}",
+        "m": date.month,
+        "mm": f"{date.month:02d}",
+        "Y": date.year,
+        "yy": f"{date.year % 100:02d}",
+        "Month": month,
+        "Mon": month[:3],
+        "MONTH": month.upper(),
+        "mon": month[:3].lower(),
+        "Weekday": weekday,
+        "Wkd": weekday[:3],
+        "th": _suffix(date.day),
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError) as error:
+        raise ValueError(
+            f"template {template!r} has an unknown field {error}: use the fields "
+            f"{', '.join(fields)} in braces"
+        ) from None
+
+
+def date_examples(
+    n_train: int, n_test: int, seed: int = 0, formats=FORMATS
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Training and held-out pairs (human date, ISO date), no date in both.
+
+    Draws ``n_train + n_test`` different days between :data:`FIRST_DATE`
+    and :data:`LAST_DATE` and writes each in one of ``formats``, chosen at
+    random; the first ``n_train`` are the training pairs. As no day is in
+    both lists and every format writes different days differently, no
+    held-out input occurs in training, in any format.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Number of pairs in each list; together at most the 36,525 days of
+        the century.
+    seed : int
+        Seed of the NumPy generator: the same seed gives the same pairs.
+    formats : sequence of str
+        Templates for :func:`format_date`.
+
+    Returns
+    -------
+    train, test : list of (str, str)
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, there are more pairs than days, or
+        ``formats`` is empty.
+
+    Examples
+    --------
+    >>> train, test = date_examples(3, 1, seed=0)
+    >>> len(train), len(test), len(train[0][1])
+    (3, 1, 10)
+    >>> dt.date.fromisoformat(test[0][1]).year in range(1950, 2050)
+    True
+    """
+    days = (LAST_DATE - FIRST_DATE).days + 1
+    if min(n_train, n_test) < 0 or n_train + n_test > days:
+        raise ValueError(
+            f"n_train and n_test must be non-negative with a sum of at most {days:,} "
+            f"(the days from {FIRST_DATE} to {LAST_DATE}), got {n_train} and {n_test}"
+        )
+    if len(formats) == 0:
+        raise ValueError("formats is empty: pass templates such as rnnbook.seq2seq.FORMATS")
+    rng = np.random.default_rng(seed)
+    offsets = rng.choice(days, size=n_train + n_test, replace=False)
+    chosen = rng.integers(len(formats), size=n_train + n_test)
+    pairs = []
+    for offset, k in zip(offsets, chosen):
+        date = FIRST_DATE + dt.timedelta(days=int(offset))
+        pairs.append((format_date(date, formats[k]), date.isoformat()))
+    return pairs[:n_train], pairs[n_train:]
+
+
+class Vocabulary:
+    """Characters and their indices, after the padding, start and end tokens.
+
+    Index :data:`PAD` (0) pads short sequences, :data:`START` (1) starts the
+    decoder's input, :data:`END` (2) ends a target; the characters follow
+    from index 3.
+
+    Parameters
+    ----------
+    characters : str
+        Each character once.
+
+    Examples
+    --------
+    >>> vocab = Vocabulary("ab-")
+    >>> len(vocab)
+    6
+    >>> vocab.encode(["ab", "b-ab"]).tolist()
+    [[3, 4, 0, 0], [4, 5, 3, 4]]
+    >>> vocab.decode([4, 3, END, 3])
+    'ba'
+    """
+
+    def __init__(self, characters: str):
+        if not characters or len(set(characters)) != len(characters):
+            raise ValueError("characters must be a non-empty string without repeated characters")
+        self.characters = characters
+        self._index = {ch: i + 3 for i, ch in enumerate(characters)}
+
+    def __len__(self) -> int:
+        return len(self.characters) + 3
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self.characters!r})"
+
+    def encode(self, texts, length: int | None = None) -> np.ndarray:
+        """Indices of the characters of each text, padded with :data:`PAD` at the end.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        length : int, optional
+            Columns of the result; the longest text by default.
+
+        Returns
+        -------
+        numpy.ndarray of int32, shape (len(texts), length)
+
+        Raises
+        ------
+        ValueError
+            If a text is longer than ``length`` or has a character outside
+            the vocabulary.
+        """
+        if isinstance(texts, str):
+            raise ValueError("texts must be a sequence of strings: wrap one text in a list")
+        longest = max(map(len, texts), default=0)
+        length = longest if length is None else length
+        if longest > length:
+            raise ValueError(
+                f"a text has {longest} characters, more than length={length}: pass a larger length"
+            )
+        ids = np.full((len(texts), length), PAD, dtype=np.int32)
+        for row, text in enumerate(texts):
+            try:
+                ids[row, : len(text)] = [self._index[ch] for ch in text]
+            except KeyError as error:
+                raise ValueError(
+                    f"character {error.args[0]!r} of {text!r} is not in the vocabulary: "
+                    "build the Vocabulary with every character of the data"
+                ) from None
+        return ids
+
+    def decode(self, ids) -> str:
+        """The characters of one row of indices, up to the first :data:`END` or :data:`PAD`.
+
+        A start index before the end shows as ``"\\ufffd"``, so that a
+        malformed output never equals a real text.
+
+        Raises
+        ------
+        ValueError
+            If ``ids`` is not one row, or an index is outside the vocabulary.
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 1:
+            raise ValueError(
+                f"decode takes one row of indices, got shape {ids.shape}: loop over the rows"
+            )
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"indices must lie in [0, {len(self)}): decode this vocabulary's ids")
+        out = []
+        for i in ids.tolist():
+            if i in (END, PAD):
+                break
+            out.append(self.characters[i - 3] if i > END else _SPECIAL)
+        return "".join(out)
+
+
+SOURCE = Vocabulary(" ,-./" + string.digits + string.ascii_letters)
+"""Characters of the human dates."""
+TARGET = Vocabulary(string.digits + "-")
+"""Characters of the ISO dates."""
+SOURCE_LENGTH = max(
+    len(format_date(dt.date(2000, 9, 27), f)) for f in FORMATS
+)  # Wednesday, September 27th: the longest names and suffix
+"""Characters of the longest human date of :data:`FORMATS` (the width of the encoder input)."""
+
+
+def teacher_forcing(targets, vocab: Vocabulary = TARGET) -> tuple[np.ndarray, np.ndarray]:
+    """The decoder's inputs and targets for training with teacher forcing.
+
+    The target of output step :math:`j` is the :math:`j`-th character, and
+    :data:`END` after the last; the decoder's input at step :math:`j` is the
+    *true* previous character, :data:`START` at the first step. So the
+    input is the target shifted one step to the right, without its end
+    token. Shorter texts are padded with :data:`PAD` in both arrays.
+
+    Parameters
+    ----------
+    targets : sequence of str
+    vocab : Vocabulary
+
+    Returns
+    -------
+    decoder_inputs, decoder_targets : numpy.ndarray of int32, shape (len(targets), longest + 1)
+
+    Examples
+    --------
+    >>> inputs, outputs = teacher_forcing(["12-3"])
+    >>> TARGET.decode(outputs[0]), int(inputs[0, 0]) == START
+    ('12-3', True)
+    >>> bool((inputs[0, 1:] == outputs[0, :-1]).all())
+    True
+    """
+    if isinstance(targets, str):
+        raise ValueError("targets must be a sequence of strings: wrap one target in a list")
+    ids = vocab.encode(targets)
+    n, longest = ids.shape
+    outputs = np.full((n, longest + 1), PAD, dtype=np.int32)
+    outputs[:, :longest] = ids
+    outputs[np.arange(n), [len(t) for t in targets]] = END
+    inputs = np.full_like(outputs, PAD)
+    inputs[:, 0], inputs[:, 1:] = START, ids
+    return inputs, outputs
+
+
+def encode_pairs(
+    pairs, source_length: int = SOURCE_LENGTH
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The arrays an encoder–decoder trains on: ``(source, decoder_inputs), decoder_targets``.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str)
+        Human dates and their ISO form, from :func:`date_examples`.
+    source_length : int
+        Columns of the padded source (:data:`SOURCE_LENGTH` by default).
+
+    Returns
+    -------
+    (source, decoder_inputs), decoder_targets
+        ``source`` has shape (pairs, source_length), indices of
+        :data:`SOURCE` padded with :data:`PAD`; the other two come from
+        :func:`teacher_forcing` on :data:`TARGET`.
+
+    Examples
+    --------
+    >>> (source, dec_in), dec_out = encode_pairs([("3 March 2017", "2017-03-03")])
+    >>> source.shape, dec_in.shape, dec_out.shape
+    ((1, 30), (1, 11), (1, 11))
+    """
+    if len(pairs) == 0 or any(len(p) != 2 for p in pairs):
+        raise ValueError("pairs must be a non-empty sequence of (human, iso) string pairs")
+    sources, targets = zip(*pairs)
+    inputs, outputs = teacher_forcing(targets, TARGET)
+    return (SOURCE.encode(sources, source_length), inputs), outputs
+
+
+@keras.saving.register_keras_serializable(package="rnnbook")
+class BahdanauAttention(layers.Layer):
+    """Additive attention of decoder states over encoder states.
+
+    For each decoder state :math:`s_j` (the query) and encoder states
+    :math:`h_1, \\dots, h_T` (the keys, which are also averaged) the layer
+    computes the scores
+    :math:`e_{jt} = v_a^\\top \\tanh(W_a s_j + U_a h_t + b_a)`
+    (Bahdanau et al. 2015), the weights
+    :math:`\\alpha_{jt} = \\operatorname{softmax}_t(e_{jt})` over the steps
+    that are not masked, and the context
+    :math:`\\bar h_j = \\sum_t \\alpha_{jt} h_t`. It returns the contexts
+    and the weights.
+
+    Parameters
+    ----------
+    units : int
+        :math:`n_a`, the size of the scoring layer.
+
+    Call arguments
+    --------------
+    query : tensor, shape (batch, J, n_s)
+        Decoder states :math:`s_1, \\dots, s_J`.
+    keys : tensor, shape (batch, T, n)
+        Encoder states :math:`h_1, \\dots, h_T`.
+    keys_mask : tensor of bool, shape (batch, T), optional
+        True on input characters, False on padding. Keras fills it in from
+        the mask that travels with ``keys`` (an ``Embedding`` with
+        ``mask_zero=True``) when it is not given.
+
+    Returns
+    -------
+    context : tensor, shape (batch, J, n)
+    weights : tensor, shape (batch, J, T)
+        Each row sums to 1 over the unmasked steps and is 0 on the masked ones.
+
+    Examples
+    --------
+    >>> attention = BahdanauAttention(8)
+    >>> s, h = np.ones((2, 4, 5), "float32"), np.ones((2, 6, 3), "float32")
+    >>> mask = np.array([[True] * 6, [True] * 3 + [False] * 3])
+    >>> context, weights = attention(s, h, keys_mask=mask)
+    >>> tuple(context.shape), tuple(weights.shape)
+    ((2, 4, 3), (2, 4, 6))
+    >>> [round(float(a), 3) for a in np.asarray(weights)[1, 0]]
+    [0.333, 0.333, 0.333, 0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, units: int = 32, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int | np.integer) or units < 1:
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        self.units = int(units)
+
+    def build(self, query_shape, keys_shape):
+        n_s, n_h = query_shape[-1], keys_shape[-1]
+        self.w = self.add_weight(shape=(n_s, self.units), initializer="glorot_uniform", name="W_a")
+        self.u = self.add_weight(shape=(n_h, self.units), initializer="glorot_uniform", name="U_a")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b_a")
+        self.v = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="v_a")
+
+    def call(self, query, keys, keys_mask=None):
+        # Keras keeps vectors as rows, so self.w holds W_a transposed: s @ w is W_a s.
+        ws = ops.expand_dims(ops.matmul(query, self.w), 2)  # (batch, J, 1, n_a)
+        uh = ops.expand_dims(ops.matmul(keys, self.u), 1)  # (batch, 1, T, n_a)
+        e = ops.sum(ops.tanh(ws + uh + self.b) * self.v, axis=-1)  # (batch, J, T)
+        if keys_mask is not None:  # padding gets exp(-1e9) = 0
+            e = ops.where(ops.expand_dims(ops.cast(keys_mask, "bool"), 1), e, -1e9)
+        alpha = ops.softmax(e, axis=-1)
+        return ops.matmul(alpha, keys), alpha  # contexts, weights
+
+    def compute_output_shape(self, query_shape, keys_shape):
+        batch, steps = query_shape[:2]
+        return (batch, steps, keys_shape[-1]), (batch, steps, keys_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def _outputs(model, inputs) -> list[np.ndarray]:
+    out = model.predict_on_batch(inputs)
+    return [np.asarray(o) for o in out] if isinstance(out, list | tuple) else [np.asarray(out)]
+
+
+def greedy_decode(
+    encoder: keras.Model,
+    step: keras.Model,
+    source,
+    length: int,
+    num_states: int = 1,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Decode a batch one output step at a time, each step reading the last prediction.
+
+    The encoder runs once and returns the decoder's first state and what
+    every step reads again (the encoder states, their mask). The step
+    model then runs ``length`` times: it reads the previous output token
+    (:data:`START` at first), the state and that memory, and returns the
+    logits, the new state and any further outputs, such as attention
+    weights. Greedy: the next token is the one with the largest logit.
+
+    Parameters
+    ----------
+    encoder : keras.Model
+        ``source -> [*state, *memory]``.
+    step : keras.Model
+        ``[tokens (batch, 1), *state, *memory] -> [logits (batch, 1, V), *state, *extras]``.
+    source : array of int, shape (batch, T)
+    length : int
+        Output steps (the longest target plus the end token).
+    num_states : int
+        Arrays in the decoder's state: 1 for a ``GRU``, 2 for an ``LSTM``.
+
+    Returns
+    -------
+    tokens : numpy.ndarray of int, shape (batch, length)
+        Decode each row with :meth:`Vocabulary.decode`, which stops at :data:`END`.
+    extras : list of numpy.ndarray
+        Each further output of ``step``, its steps joined along axis 1:
+        attention weights of shape (batch, length, T), say.
+
+    Raises
+    ------
+    ValueError
+        If ``source`` is not a 2-D batch, ``length`` is not positive, or the
+        encoder's outputs do not fit the step model's inputs.
+    """
+    source = np.asarray(source)
+    if source.ndim != 2 or not np.issubdtype(source.dtype, np.integer):
+        raise ValueError(
+            f"source must be a 2-D array of indices, got {source.dtype} {source.shape}"
+        )
+    if length < 1:
+        raise ValueError(f"length must be a positive number of steps, got {length}")
+    if len(encoder.outputs) + 1 != len(step.inputs) or len(step.outputs) < 1 + num_states:
+        raise ValueError(
+            f"the step model takes {len(step.inputs)} inputs and returns {len(step.outputs)} "
+            f"outputs; it must take [tokens, *state, *memory] for the encoder's "
+            f"{len(encoder.outputs)} outputs [*state, *memory] and return "
+            f"[logits, *state, ...] with num_states={num_states}"
+        )
+    first = _outputs(encoder, source)
+    state, memory = first[:num_states], first[num_states:]
+    tokens = np.full((len(source), 1), START, dtype=np.int32)
+    predicted, extras = [], []
+    for _ in range(length):
+        logits, *rest = _outputs(step, [tokens, *state, *memory])
+        state, extra = rest[:num_states], rest[num_states:]
+        tokens = np.argmax(logits[:, -1:, :], axis=-1).astype(np.int32)
+        predicted.append(tokens[:, 0])
+        extras.append(extra)
+    stacked = [np.concatenate(parts, axis=1) for parts in zip(*extras)]
+    return np.stack(predicted, axis=1), stacked
+
+
+def exact_match(predicted, expected) -> float:
+    """The share of outputs that equal their target exactly, character for character.
+
+    Examples
+    --------
+    >>> exact_match(["2017-03-03", "2017-03-04"], ["2017-03-03", "2017-03-03"])
+    0.5
+    """
+    if isinstance(predicted, str) or isinstance(expected, str):
+        raise ValueError("pass sequences of strings, not one string")
+    if len(predicted) != len(expected) or not len(expected):
+        raise ValueError(
+            f"predicted ({len(predicted)}) and expected ({len(expected)}) must be "
+            "non-empty and of the same length: decode every example"
+        )
+    return float(np.mean([p == e for p, e in zip(predicted, expected)]))
