@@ -136,9 +136,12 @@ def main() -> None:
         cold = run(WORKER, [*base, "1"], [env])[0]
         warm = run(WORKER, [*base, "1"], [env])[0]
     plain = run(WORKER, [*base, "1"], [{}])[0]
-    print("\nfirst fit call (compiles the model), seconds: basic / lstm")
+    print("\nfirst fit call (compiles the model), seconds: basic / lstm; weights")
     for label, result in (("no cache", plain), ("cache, cold", cold), ("cache, warm", warm)):
-        print(f"  {label:<12} {result['basic']['first']:5.2f} / {result['lstm']['first']:5.2f}")
+        print(
+            f"  {label:<12} {result['basic']['first']:5.2f} / {result['lstm']['first']:5.2f}  "
+            f"{result['basic']['weights']} {result['lstm']['weights']}"
+        )
 
     imported, seeded, tf_loaded = run(STARTUP, [], [{}])[0]
     print(

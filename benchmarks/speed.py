@@ -9,7 +9,9 @@ ratios are measured under the same machine load:
 
 * **reference**: one process, ``KERAS_BACKEND=tensorflow``, Keras' defaults;
 * **book**: ``--processes`` JAX processes at once (default: the number of
-  cores), each timing all four models, as the build executes notebooks.
+  cores), each pinned to a core of its own, as the build executes
+  notebooks; for each model, all of them time it at the same time, and
+  their times are averaged.
 
 It then projects the time of the reference's whole experiment (four models,
 10 epochs of 625 training steps, validation on 5,000 reviews after each
@@ -39,17 +41,23 @@ TRAIN_STEPS = 10 * 625  # 10 epochs of 20,000 training reviews in batches of 32
 EVAL_STEPS = 10 * 157 + 782  # validation after each epoch (5,000) and one test (25,000)
 
 WORKER = r"""
-import json, sys, time
+import json, os, sys, time
+core = int(os.environ.get("PIN_CORE", "-1"))
+if core >= 0:
+    os.sched_setaffinity(0, {core})
 import numpy as np
 import keras
 from rnnbook.models import REFERENCE_MODELS
 
 steps, maxlen, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+only = sys.argv[4] if len(sys.argv) > 4 else None
 rng = np.random.default_rng(0)
 x = rng.integers(0, 5000, size=(steps * 32, maxlen)).astype("int32")
 y = rng.integers(0, 2, size=(steps * 32,)).astype("float32")
 out = {}
 for name, build in REFERENCE_MODELS.items():
+    if only is not None and name != only:
+        continue
     keras.utils.set_random_seed(0)
     model = build()
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
@@ -68,15 +76,22 @@ print("RESULT" + json.dumps(out))
 """
 
 
-def measure(env: dict, args, processes: int) -> list[dict]:
-    """Start ``processes`` workers at once and return each one's timings."""
+def measure(env: dict, args, processes: int, pin: bool = False, only=None) -> list[dict]:
+    """Start ``processes`` workers at once (each on a core of its own if ``pin``)."""
     command = [sys.executable, "-c", WORKER, str(args.steps), str(args.maxlen), str(args.repeats)]
+    command += [only] if only else []
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pin = pin and 1 < processes <= len(cores)
     workers = [
         subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            env={**env, "PIN_CORE": str(cores[i]) if pin else "-1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        for _ in range(processes)
+        for i in range(processes)
     ]
     results = []
     for worker in workers:
@@ -102,11 +117,12 @@ def main() -> None:
 
     (reference,) = measure({"KERAS_BACKEND": "tensorflow"}, args, 1)
     print("measured the reference's configuration", file=sys.stderr, flush=True)
-    book_runs = measure({"KERAS_BACKEND": "jax", **KERNEL_ENV}, args, args.processes)
-    book = {
-        model: [sum(run[model][i] for run in book_runs) / len(book_runs) for i in (0, 1)]
-        for model in reference
-    }
+    book = {}
+    for model in reference:  # all processes time the same model at the same time
+        runs = measure(
+            {"KERAS_BACKEND": "jax", **KERNEL_ENV}, args, args.processes, pin=True, only=model
+        )
+        book[model] = [sum(run[model][i] for run in runs) / len(runs) for i in (0, 1)]
 
     basic = next(iter(reference))
     print(

@@ -11,8 +11,17 @@ Each notebook runs in its own kernel from its own folder, as myst-nb runs it,
 read the way myst-nb reads it (MyST Markdown pages through myst-nb's reader),
 so the cache keys match. The longest notebooks start first (from the times
 of the last build, kept in the cache folder, else from ``tools/durations.json``).
-Every kernel sees ``RNNBOOK_CONCURRENT`` (how many notebooks run at once) and
-the per-process settings of :data:`KERNEL_ENV`.
+
+Per-process settings, measured by ``benchmarks/processes.py`` (see the
+README's "Speed" section), all leaving the numbers unchanged bit for bit:
+
+* with no more jobs than cores, each worker and its kernels are pinned to
+  a core of their own (two JAX processes sharing two cores unpinned each
+  run about 20 % slower than one alone; pinned, about as fast);
+* JAX's persistent compilation cache, kept beside the execution cache, so a
+  model compiled by one notebook is not compiled again by the next;
+* the variables of :data:`KERNEL_ENV`, and ``RNNBOOK_CONCURRENT`` (how many
+  notebooks run at once, which each page's run description reports).
 
 A failing notebook does not stop the others; at the end its traceback is
 printed and the script exits with status 1.
@@ -26,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import sys
@@ -72,11 +82,14 @@ def read(path: Path) -> nbformat.NotebookNode:
     return read_myst_markdown_notebook(path.read_text("utf8"), add_source_map=True, path=path)
 
 
-def _quiet_kernels():
-    """Send the kernels' own log lines (ipykernel's start-up notices) to /dev/null.
+def _start_worker(cores):
+    """Pin this worker (and the kernels it starts) to a core of its own; quiet stderr.
 
-    A failing cell still reports its traceback through the notebook.
+    The kernels' own log lines (ipykernel's start-up notices) go to /dev/null;
+    a failing cell still reports its traceback through the notebook.
     """
+    if cores is not None:
+        os.sched_setaffinity(0, {cores.get()})
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
 
@@ -143,8 +156,19 @@ def main(argv=None) -> int:
 
     os.environ.update(KERNEL_ENV)
     os.environ["RNNBOOK_CONCURRENT"] = str(min(args.jobs, max(len(todo), 1)))
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = str(cache_dir.parent / ".jax_cache")
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "-1"
+    cores = None
+    available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if 1 < args.jobs <= len(available):
+        cores = multiprocessing.Manager().Queue()
+        for core in available[: args.jobs]:
+            cores.put(core)
     start, times, failed = time.perf_counter(), dict(known), {}
-    with ProcessPoolExecutor(max_workers=args.jobs, initializer=_quiet_kernels) as pool:
+    with ProcessPoolExecutor(
+        max_workers=args.jobs, initializer=_start_worker, initargs=(cores,)
+    ) as pool:
         running = {pool.submit(_execute, str(p), args.timeout): p for p in todo}
         done_count = 0
         while running:
