@@ -110,11 +110,16 @@ def _execute(path: str, timeout: int):
 
 
 def _durations(cache_dir: Path, profile: str) -> dict:
-    """Seconds per notebook: the last build's in this cache, else the committed hints."""
-    for path in (cache_dir / "durations.json", HINTS):
-        if path.exists():
-            data = json.loads(path.read_text())
-            return data.get(profile, data) if path == HINTS else data
+    """Seconds per notebook: the last build's in this cache, else the committed hints.
+
+    The hints are those of the full profile for any profile: only the order
+    of the pages matters, and it is much the same in every profile.
+    """
+    own = cache_dir / "durations.json"
+    if own.exists():
+        return json.loads(own.read_text())
+    if HINTS.exists():
+        return json.loads(HINTS.read_text())["full"]
     return {}
 
 
@@ -165,7 +170,9 @@ def main(argv=None) -> int:
         cores = multiprocessing.Manager().Queue()
         for core in available[: args.jobs]:
             cores.put(core)
-    start, times, failed = time.perf_counter(), dict(known), {}
+    own = cache_dir / "durations.json"
+    times = json.loads(own.read_text()) if own.exists() else {}
+    start, failed = time.perf_counter(), {}
     with ProcessPoolExecutor(
         max_workers=args.jobs, initializer=_start_worker, initargs=(cores,)
     ) as pool:
@@ -196,7 +203,7 @@ def main(argv=None) -> int:
                 except KeyError:
                     print(f"  {relative[path]} changed while it ran: the build executes it")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    (cache_dir / "durations.json").write_text(json.dumps(times, indent=1, sort_keys=True))
+    own.write_text(json.dumps(times, indent=1, sort_keys=True))
     print(f"executed {len(todo)} notebooks in {time.perf_counter() - start:.0f} s wall")
     for name, error in failed.items():
         plain = re.sub(r"\x1b\[[0-9;]*m", "", error)  # the kernel's colours
