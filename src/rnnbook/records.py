@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, fields
 import keras
 import numpy as np
 
+from .page import backend_info
 from .profiles import Profile
 
 __all__ = ["COMPUTATION_SETTINGS", "Run", "environment", "run_key"]
@@ -129,8 +130,6 @@ def environment() -> dict:
     >>> sorted(environment())
     ['backend', 'concurrent', 'finished', 'keras', 'machine', 'numpy', 'python']
     """
-    from .page import backend_info
-
     backend, version, device = backend_info()
     return {
         "backend": f"{backend} {version}".strip(),
