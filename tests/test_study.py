@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import rnnbook.study as study_module
-from rnnbook import models
+from rnnbook import TrainingLog, models
+from rnnbook.data import SparseBatches, tfidf
 from rnnbook.profiles import Profile, get_profile
 from rnnbook.setups import STUDY_MODELS, Setup, group
 from rnnbook.study import Study, default_study_path, load_study, run_study, setup_key
@@ -132,11 +133,31 @@ def test_two_processes_share_one_file(tmp_path):
     assert not list(tmp_path.glob(".study-*.tmp"))
 
 
-def test_tfidf_setup_trains_on_tfidf_vectors(tmp_path):
-    setup = Setup(models.tfidf_logistic, early_stopping=1, features="tfidf", seeds=(1,))
+def test_tfidf_setup_trains_on_sparse_tfidf_batches_as_the_page_does(tmp_path):
+    """The study's TF-IDF run is the baseline page's visible calls, with the same seed."""
+    setup = Setup(models.tfidf_logistic, early_stopping=1, features="tfidf", seeds=(3,))
     study = run_study({"tfidf": setup}, None, TINY, tmp_path / "s.json", data=tiny_data())
     (run,) = study.runs
     assert run.params == models.TFIDF_FEATURES + 1 and run.epochs_run == 1
+
+    (x_train, y_train), (x_test, y_test) = tiny_data()
+    split = int(len(x_train) * (1 - 0.25))
+    f_train, f_test = tfidf(x_train[:split], x_train, x_test, max_tokens=models.TFIDF_FEATURES)
+    keras.utils.set_random_seed(3)
+    model = models.tfidf_logistic()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    log = TrainingLog(seed=3, printer=lambda line: None)
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=1, restore_best_weights=True
+    )
+    train = SparseBatches(f_train[:split], y_train[:split], 8, shuffle=True, seed=3)
+    validation = SparseBatches(f_train[split:], y_train[split:], 256)
+    model.fit(
+        train, validation_data=validation, epochs=1, callbacks=[log, early_stopping], verbose=0
+    )
+    model.evaluate(SparseBatches(f_test, y_test, 256), callbacks=[log], verbose=0)
+    assert log.run.history == run.history
+    assert (log.run.test_loss, log.run.test_accuracy) == (run.test_loss, run.test_accuracy)
 
 
 def test_study_reads_runs_summaries_and_gaps(tmp_path):

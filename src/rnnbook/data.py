@@ -51,6 +51,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
+import keras
 import numpy as np
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "data_source",
     "download_imdb",
     "tfidf",
+    "SparseBatches",
     "IMDB_URL",
     "IMDB_MD5",
 ]
@@ -85,7 +87,7 @@ IMDB_MD5 = "7c2ac02c03563afcf9b574c7e56c153a"
 PAD, START, OOV = 0, 1, 2
 INDEX_FROM = 3  # rank r is encoded as r + INDEX_FROM, as in Keras
 TOKENIZER_VERSION = 1  # bump when tokenize() changes: part of the cache and run keys
-TFIDF_VERSION = 2  # bump when tfidf() changes: part of the run key of TF-IDF setups
+TFIDF_VERSION = 3  # bump when tfidf() or SparseBatches changes: part of the TF-IDF run key
 
 _REVIEW = re.compile(r"^(?:[^/]+/)*aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -488,11 +490,10 @@ def tfidf(
     dropped; the start mark (1) and the out-of-vocabulary index (2) count as
     words.
 
-    The vectors are returned dense (``float32``): 25,000 reviews at 20,000
-    features take 2 GB. A review uses only a few hundred features, but
-    ``Model.fit`` on JAX compiles its step again for every batch of a SciPy
-    sparse matrix (the number of stored values changes from batch to batch),
-    which made training about 100 times slower than on dense arrays.
+    The vectors come back as SciPy sparse matrices: a review uses a few
+    hundred of the features, so 25,000 reviews take tens of MB, where a
+    dense ``float32`` array of 20,000 features takes 2 GB. Train on them
+    with :class:`SparseBatches`, which densifies one batch at a time.
 
     Parameters
     ----------
@@ -509,8 +510,8 @@ def tfidf(
 
     Returns
     -------
-    list of numpy.ndarray
-        One float32 array of shape ``(len(array), max_tokens)`` per array.
+    list of scipy.sparse.csr_matrix
+        One ``float32`` matrix of shape ``(len(array), max_tokens)`` per array.
     vocabulary : list of tuple of int
         Only with ``return_vocabulary=True``: for each feature, the word
         indices it counts, ``(i,)`` for a word and ``(i, j)`` for a pair
@@ -525,9 +526,10 @@ def tfidf(
     --------
     >>> x = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
     >>> (features,), vocabulary = tfidf(x, x, max_tokens=8, return_vocabulary=True)
-    >>> features.shape, vocabulary[:3]
-    ((2, 8), [(1,), (1, 5), (5,)])
+    >>> features.shape, features.nnz, vocabulary[:3]
+    ((2, 8), 11, [(1,), (1, 5), (5,)])
     """
+    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if max_tokens < 2:
@@ -553,16 +555,100 @@ def tfidf(
     vectorizer.fit(texts(x_fit))
     out = []
     for array in arrays:
-        dense = np.zeros((len(array), max_tokens), dtype=np.float32)
-        for start in range(0, len(array), 1000):  # densify a chunk at a time
-            chunk = vectorizer.transform(texts(array[start : start + 1000]))
-            dense[start : start + chunk.shape[0], : chunk.shape[1]] = chunk.toarray()
-        out.append(dense)
+        found = vectorizer.transform(texts(array))  # columns: the vocabulary found
+        out.append(
+            sparse.csr_matrix(
+                (found.data, found.indices, found.indptr),
+                shape=(len(array), max_tokens),
+                dtype=np.float32,
+            )
+        )
     if return_vocabulary:
         names = vectorizer.get_feature_names_out()
         vocabulary = [tuple(int(part) for part in name.split()) for name in names]
         return out, vocabulary + [()] * (max_tokens - len(vocabulary))
     return out
+
+
+class SparseBatches(keras.utils.PyDataset):
+    """Batches of a sparse matrix for ``Model.fit``, densified one batch at a time.
+
+    Each batch is ``(x[rows].toarray(), y[rows])``: a dense ``float32``
+    array of ``batch_size`` rows (fewer in the last batch) and their
+    labels, so a model with a dense input trains on sparse features while
+    only one batch is ever dense. With ``shuffle=True`` the rows are drawn
+    in a new random order at every epoch, from
+    ``numpy.random.default_rng(seed)``; otherwise in their order.
+
+    Parameters
+    ----------
+    x : scipy.sparse matrix, shape (n, features)
+        For example the output of :func:`tfidf`.
+    y : array, shape (n,)
+        The labels.
+    batch_size : int
+        Rows per batch, at least 1.
+    shuffle : bool
+        Draw the rows in a new order at each epoch.
+    seed : int, optional
+        Seed of that order (the same seed gives the same orders).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a 2-D sparse matrix, ``x`` and ``y`` differ in
+        length, or ``batch_size`` < 1.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> x = sparse.csr_matrix(np.eye(5, dtype=np.float32))
+    >>> batches = SparseBatches(x, np.arange(5), batch_size=2)
+    >>> len(batches)
+    3
+    >>> features, labels = batches[2]
+    >>> features, labels
+    (array([[0., 0., 0., 0., 1.]], dtype=float32), array([4]))
+    """
+
+    def __init__(self, x, y, batch_size: int, shuffle: bool = False, seed: int | None = None):
+        from scipy import sparse
+
+        super().__init__()
+        if not sparse.issparse(x) or len(x.shape) != 2:
+            raise ValueError(
+                f"SparseBatches needs a 2-D SciPy sparse matrix, got {type(x).__name__}: "
+                "pass the output of tfidf"
+            )
+        y = np.asarray(y)
+        if x.shape[0] != len(y):
+            raise ValueError(
+                f"x has {x.shape[0]} rows but y has {len(y)} labels: pass one label per row"
+            )
+        if int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+        self.x, self.y, self.batch_size = x.tocsr(), y, int(batch_size)
+        self.shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(len(y))
+        self._new_order()
+
+    def _new_order(self) -> None:
+        if self.shuffle:
+            self._order = self._rng.permutation(len(self.y))
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        return self.x[rows].toarray().astype(np.float32, copy=False), self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        """Draw the next epoch's order (with ``shuffle=True``); Keras calls this."""
+        self._new_order()
 
 
 # ----------------------------------------------------------------------------

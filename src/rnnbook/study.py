@@ -35,7 +35,7 @@ from pathlib import Path
 
 import keras
 
-from .data import TFIDF_VERSION, TOKENIZER_VERSION, load_imdb, tfidf
+from .data import TFIDF_VERSION, TOKENIZER_VERSION, SparseBatches, load_imdb, tfidf
 from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
 from .records import Run, run_key
@@ -203,6 +203,12 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     loss, best weights restored, when the setup asks for it), then one
     ``evaluate`` on the test set.
 
+    A TF-IDF setup's features are sparse matrices, fed as the baseline
+    page feeds them: :class:`rnnbook.data.SparseBatches` of the first part
+    of the training reviews, shuffled at each epoch with the run's seed,
+    the last part (the profile's validation split) for validation, and the
+    test set, each densified a batch at a time.
+
     Parameters
     ----------
     name : str
@@ -211,6 +217,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     seed : int
     profile : Profile
     data : ((x_train, y_train), (x_test, y_test))
+        Sparse feature matrices for a TF-IDF setup.
 
     Returns
     -------
@@ -229,6 +236,21 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
                 monitor="val_loss", patience=setup.early_stopping, restore_best_weights=True
             )
         )
+    if setup.features == "tfidf":
+        split = int(len(y_train) * (1 - profile.validation_split))
+        train = SparseBatches(
+            x_train[:split], y_train[:split], profile.batch_size, shuffle=True, seed=seed
+        )
+        validation = SparseBatches(x_train[split:], y_train[split:], 256)
+        model.fit(
+            train,
+            validation_data=validation,
+            epochs=profile.epochs,
+            callbacks=callbacks,
+            verbose=0,
+        )
+        model.evaluate(SparseBatches(x_test, y_test, 256), callbacks=[log], verbose=0)
+        return replace(log.run, key=key)
     model.fit(
         x_train,
         y_train,
@@ -269,7 +291,11 @@ def _read_current(path: Path, profile: Profile, keys: dict) -> Study:
 
 
 class _Data:
-    """The data of each padding variant and feature kind, loaded once."""
+    """The data of each padding variant and feature kind, loaded once.
+
+    TF-IDF features are sparse matrices, learned from the reviews ``fit``
+    trains on (all but the profile's validation split).
+    """
 
     def __init__(self, profile: Profile, data=None):
         self.profile, self.given, self.cache = profile, data, {}
