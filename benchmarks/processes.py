@@ -2,15 +2,19 @@
 
 The build executes notebooks several at once (``tools/execute_book.py``).
 This script measures, with as many JAX processes at once as there are
-cores, the training step of the basic SimpleRNN and of the LSTM under each
-candidate setting, and checks that a setting leaves the numbers unchanged
-(the same seed must give the same run, bit for bit, so that a chapter's
-run and the committed study agree):
+cores, the training step of the basic SimpleRNN, the LSTM and the
+attention model under each candidate setting, and prints a digest of each
+model's weights after training from the same seed, to show which settings
+change the numbers:
 
 * ``default``: JAX as installed;
 * ``one thread``: ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false
   intra_op_parallelism_threads=1`` (one compute thread per process);
-* ``pinned``: each process pinned to its own core (``os.sched_setaffinity``);
+* ``pinned``: what the build does: each process pinned to its own core
+  (``os.sched_setaffinity``) before JAX starts, so JAX sizes its thread pool
+  for one core;
+* ``pinned after JAX starts``: JAX's thread pool is sized for every core
+  first, then all of the process's threads move to one core;
 * ``steps_per_execution=4``: four training steps per compiled call.
 
 It also times, in fresh processes, what every notebook pays once: importing
@@ -38,14 +42,23 @@ if core >= 0:
     os.sched_setaffinity(0, {core})
 import numpy as np
 import keras
-from rnnbook.models import basic_rnn, lstm
+late = int(os.environ.get("LATE_PIN_CORE", "-1"))
+if late >= 0:
+    import jax
+    jax.numpy.zeros(1).block_until_ready()  # starts JAX's thread pools
+    for thread in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(thread), {late})
+        except OSError:  # a thread that has ended
+            pass
+from rnnbook.models import attention_lstm, basic_rnn, lstm
 
 steps, repeats, spe = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(0)
 x = rng.integers(1, 5000, size=(steps * 32, 500)).astype("int32")
 y = rng.integers(0, 2, size=(steps * 32,)).astype("float32")
 out = {}
-for name, build in (("basic", basic_rnn), ("lstm", lstm)):
+for name, build in (("basic", basic_rnn), ("lstm", lstm), ("attention", attention_lstm)):
     keras.utils.set_random_seed(1)
     model = build()
     model.compile(optimizer="adam", loss="binary_crossentropy", steps_per_execution=spe)
@@ -117,15 +130,20 @@ def main() -> None:
             [{"PIN_CORE": str(i), "XLA_FLAGS": ONE_THREAD} for i in range(cores)],
             "1",
         ),
+        "pinned after JAX starts": ([{"LATE_PIN_CORE": str(i)} for i in range(cores)], "1"),
         "steps_per_execution=4": ([{}] * cores, "4"),
     }
     print(f"ms per batch-32 training step, {cores} processes at once unless 'alone'")
-    print(f"{'setting':<24} {'basic':>7} {'lstm':>7}  weights (same seed)")
+    names = ("basic", "lstm", "attention")
+    print(f"{'setting':<24} {'basic':>7} {'lstm':>7} {'attn':>7}  weights (same seed)")
     for label, (envs, spe) in configs.items():
         results = run(WORKER, [*base, spe], envs)
-        mean = {m: sum(r[m]["ms"] for r in results) / len(results) for m in ("basic", "lstm")}
-        digests = sorted({r[m]["weights"] for r in results for m in ("basic", "lstm")})
-        print(f"{label:<24} {mean['basic']:7.1f} {mean['lstm']:7.1f}  {' '.join(digests)}")
+        mean = {m: sum(r[m]["ms"] for r in results) / len(results) for m in names}
+        digests = " ".join(results[0][m]["weights"] for m in names)
+        print(
+            f"{label:<24} {mean['basic']:7.1f} {mean['lstm']:7.1f} {mean['attention']:7.1f}"
+            f"  {digests}"
+        )
 
     with tempfile.TemporaryDirectory() as cache:
         env = {

@@ -31,3 +31,13 @@ def test_glue_stores_plain_python_numbers(monkeypatch):
 def test_describe_run_can_say_what_the_profile_means_on_a_page():
     text = describe_run(get_profile("full"), "at most 200 epochs on monthly CO2")
     assert text.startswith("profile 'full': at most 200 epochs on monthly CO2 | Keras")
+
+
+def test_describe_run_says_when_the_process_is_pinned_to_fewer_cores(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert "(1 of 8 cores)" in describe_run(get_profile("smoke"))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert "(8 cores)" in describe_run(get_profile("smoke"))

@@ -13,13 +13,19 @@ so the cache keys match. The longest notebooks start first (from the times
 of the last build, kept in the cache folder, else from ``tools/durations.json``).
 
 Per-process settings, measured by ``benchmarks/processes.py`` (see the
-README's "Speed" section), all leaving the numbers unchanged bit for bit:
+README's "Speed" section):
 
 * with no more jobs than cores, each worker and its kernels are pinned to
-  a core of their own (two JAX processes sharing two cores unpinned each
-  run about 20 % slower than one alone; pinned, about as fast);
+  a core of their own before JAX starts (two JAX processes sharing two
+  cores unpinned each run about 20 % slower than one alone; pinned, about
+  as fast). JAX then sizes its thread pool for one core and splits some
+  sums differently: the attention, hybrid and encoder-decoder models' numbers
+  differ in their last digits from an unpinned run's (the basic SimpleRNN's
+  and the LSTM's do not); pinning after JAX starts keeps them but loses
+  most of the gain;
 * JAX's persistent compilation cache, kept beside the execution cache, so a
-  model compiled by one notebook is not compiled again by the next;
+  model compiled by one notebook is not compiled again by the next (same
+  numbers);
 * the variables of :data:`KERNEL_ENV`, and ``RNNBOOK_CONCURRENT`` (how many
   notebooks run at once, which each page's run description reports).
 

@@ -61,9 +61,12 @@ def describe_run(profile: Profile, settings: str | None = None) -> str:
     concurrent = int(os.environ.get("RNNBOOK_CONCURRENT", "1") or 1)
     load = f" | {concurrent} notebooks executed at once" if concurrent > 1 else ""
     what = f"profile {profile.name!r}: {settings}" if settings else str(profile)
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    cores_text = f"{cores} cores" if usable == cores else f"{usable} of {cores} cores"
     return (
         f"{what} | Keras {keras.__version__}, backend {backend} {version} on "
-        f"{device} ({os.cpu_count()} cores) | Python {platform.python_version()}{load}"
+        f"{device} ({cores_text}) | Python {platform.python_version()}{load}"
     )
 
 
