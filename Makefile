@@ -62,7 +62,7 @@ test-colab: venv
 
 test-notebooks: venv
 	KERAS_BACKEND=tensorflow RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbmake book \
-		--nbmake-timeout=600
+		--nbmake-timeout=600 -n $(JOBS)
 
 lint: venv
 	$(BIN)/ruff check .
