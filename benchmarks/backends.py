@@ -17,10 +17,10 @@ writes nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
+
+from workers import run_at_once
 
 CONFIGS = {
     "tensorflow (default)": ("tensorflow", "auto"),
@@ -64,26 +64,8 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     for label, (backend, jit) in CONFIGS.items():
-        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                str(args.steps),
-                str(args.maxlen),
-                str(jit),
-                str(args.repeats),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
-        if proc.returncode or not lines:
-            sys.exit(f"{label} failed:\n{proc.stderr[-2000:]}")
-        results[label] = json.loads(lines[0][len("RESULT") :])
+        worker_args = [args.steps, args.maxlen, jit, args.repeats]
+        (results[label],) = run_at_once(WORKER, worker_args, [{"KERAS_BACKEND": backend}], label)
         print(f"measured {label}", file=sys.stderr, flush=True)
     models = list(next(iter(results.values())))
     width = max(len(m) for m in models)

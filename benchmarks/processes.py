@@ -29,11 +29,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
+
+from workers import run_at_once
 
 WORKER = r"""
 import hashlib, json, os, sys, time
@@ -85,33 +84,16 @@ start = time.perf_counter()
 keras.utils.set_random_seed(1)
 seeded = time.perf_counter() - start
 import sys
-print("RESULT" + str([imported, seeded, "tensorflow" in sys.modules]))
+import json
+print("RESULT" + json.dumps([imported, seeded, "tensorflow" in sys.modules]))
 """
 
 ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
 def run(code: str, args: list[str], envs: list[dict]) -> list:
-    """Start one process per environment at once; return each one's RESULT."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, *args],
-            env={**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2", **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for env in envs
-    ]
-    out = []
-    for proc in procs:
-        stdout, stderr = proc.communicate()
-        lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT")]
-        if proc.returncode or not lines:
-            sys.exit(f"a worker failed:\n{stderr[-2000:]}")
-        text = lines[0][len("RESULT") :]
-        out.append(json.loads(text) if text.startswith("{") else eval(text))  # noqa: S307
-    return out
+    """Start one JAX process per environment at once; return each one's RESULT."""
+    return run_at_once(code, args, [{"KERAS_BACKEND": "jax", **env} for env in envs])
 
 
 def main() -> None:

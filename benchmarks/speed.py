@@ -28,11 +28,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from workers import run_at_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from execute_book import KERNEL_ENV  # noqa: E402
@@ -78,29 +78,11 @@ print("RESULT" + json.dumps(out))
 
 def measure(env: dict, args, processes: int, pin: bool = False, only=None) -> list[dict]:
     """Start ``processes`` workers at once (each on a core of its own if ``pin``)."""
-    command = [sys.executable, "-c", WORKER, str(args.steps), str(args.maxlen), str(args.repeats)]
-    command += [only] if only else []
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     pin = pin and 1 < processes <= len(cores)
-    workers = [
-        subprocess.Popen(
-            command,
-            env={**env, "PIN_CORE": str(cores[i]) if pin else "-1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(processes)
-    ]
-    results = []
-    for worker in workers:
-        out, err = worker.communicate()
-        lines = [ln for ln in out.splitlines() if ln.startswith("RESULT")]
-        if worker.returncode or not lines:
-            sys.exit(f"a benchmark worker failed:\n{err[-2000:]}")
-        results.append(json.loads(lines[0][len("RESULT") :]))
-    return results
+    envs = [{**env, "PIN_CORE": str(cores[i]) if pin else "-1"} for i in range(processes)]
+    worker_args = [args.steps, args.maxlen, args.repeats, *([only] if only else [])]
+    return run_at_once(WORKER, worker_args, envs)
 
 
 def main() -> None:

@@ -115,18 +115,13 @@ def _execute(path: str, timeout: int):
     return notebook, result.time, result.exc_string if result.err else None
 
 
-def _durations(cache_dir: Path, profile: str) -> dict:
-    """Seconds per notebook: the last build's in this cache, else the committed hints.
+def _hints() -> dict:
+    """Seconds per notebook in the last cold full build (``tools/durations.json``).
 
-    The hints are those of the full profile for any profile: only the order
-    of the pages matters, and it is much the same in every profile.
+    A cache without times of its own orders its pages by these, in any
+    profile: only the order matters, and it is much the same in every profile.
     """
-    own = cache_dir / "durations.json"
-    if own.exists():
-        return json.loads(own.read_text())
-    if HINTS.exists():
-        return json.loads(HINTS.read_text())["full"]
-    return {}
+    return json.loads(HINTS.read_text())["full"] if HINTS.exists() else {}
 
 
 def main(argv=None) -> int:
@@ -145,7 +140,6 @@ def main(argv=None) -> int:
 
     cache_dir = (Path(args.path_output) / "_build" / ".jupyter_cache").resolve()
     cache = get_cache(str(cache_dir))
-    profile = os.environ.get("RNNBOOK_PROFILE") or "full"
     root = Path(args.root).resolve()
     chosen = pages(root)
     if args.only:
@@ -160,7 +154,9 @@ def main(argv=None) -> int:
             cache.match_cache_notebook(read(path))
         except KeyError:
             todo.append(path)
-    known = _durations(cache_dir, profile)
+    own = cache_dir / "durations.json"
+    times = json.loads(own.read_text()) if own.exists() else {}
+    known = times if own.exists() else _hints()
     relative = {path: str(path.relative_to(root)) for path in todo}
     todo.sort(key=lambda p: -known.get(relative[p], 60))
     print(f"executing {len(todo)} notebooks, {args.jobs} at once ({len(chosen)} pages)")
@@ -176,8 +172,6 @@ def main(argv=None) -> int:
         cores = multiprocessing.Manager().Queue()
         for core in available[: args.jobs]:
             cores.put(core)
-    own = cache_dir / "durations.json"
-    times = json.loads(own.read_text()) if own.exists() else {}
     start, failed = time.perf_counter(), {}
     with ProcessPoolExecutor(
         max_workers=args.jobs, initializer=_start_worker, initargs=(cores,)
