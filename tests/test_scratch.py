@@ -648,3 +648,17 @@ def test_keras_equality_on_tensorflow():
     assert result.returncode == 0, output[-3000:]
     passed = re.search(r"(\d+) passed", output)
     assert passed and int(passed.group(1)) > 0, output[-3000:]
+
+
+def test_bptt_reuses_the_forward_states_it_is_given():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 3))
+    k, r, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) / 4, np.zeros(4)
+    grad_states = rng.normal(size=(2, 5, 4))
+    states = simple_rnn_forward(x, k, r, b, return_sequences=True)
+    given = simple_rnn_bptt(x, k, r, b, grad_states=grad_states, states=states)
+    computed = simple_rnn_bptt(x, k, r, b, grad_states=grad_states)
+    for a, c in zip(given, computed, strict=True):
+        np.testing.assert_array_equal(a, c)
+    with pytest.raises(ValueError, match=r"states must have shape \(batch, time, units\)"):
+        simple_rnn_bptt(x, k, r, b, grad_states=grad_states, states=states[:, :-1])

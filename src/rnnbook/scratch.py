@@ -395,7 +395,9 @@ class Gradients(NamedTuple):
     state_norms: np.ndarray
 
 
-def simple_rnn_bptt(x, kernel, recurrent_kernel, bias, grad_last=None, h0=None, grad_states=None):
+def simple_rnn_bptt(
+    x, kernel, recurrent_kernel, bias, grad_last=None, h0=None, grad_states=None, states=None
+):
     """Backpropagation through time for a tanh SimpleRNN, written out.
 
     The loss ``L`` depends on the sequence only through the final state
@@ -429,6 +431,11 @@ def simple_rnn_bptt(x, kernel, recurrent_kernel, bias, grad_last=None, h0=None, 
     grad_states : array of shape (batch, time, units), optional
         The direct gradient ``dL/dh_t`` of a loss on every state; zeros when
         omitted. Give ``grad_last``, ``grad_states`` or both.
+    states : array of shape (batch, time, units), optional
+        The states ``h_1 ... h_T`` of the forward pass, as
+        :func:`simple_rnn_forward` returns them with ``return_sequences=True``
+        for the same arguments, when the caller already has them; computed
+        here when omitted.
 
     Returns
     -------
@@ -472,7 +479,14 @@ def simple_rnn_bptt(x, kernel, recurrent_kernel, bias, grad_last=None, h0=None, 
             f"grad_states must have shape (batch, time, units) = "
             f"{(batch, x.shape[1], units)}; got {grad_states.shape}"
         )
-    states = simple_rnn_forward(x, kernel, recurrent_kernel, bias, h0=h0, return_sequences=True)
+    if states is None:
+        states = simple_rnn_forward(x, kernel, recurrent_kernel, bias, h0=h0, return_sequences=True)
+    states = np.asarray(states, dtype=x.dtype)
+    if states.shape != (batch, x.shape[1], units):
+        raise ValueError(
+            f"states must have shape (batch, time, units) = "
+            f"{(batch, x.shape[1], units)}; got {states.shape}"
+        )
     previous = np.concatenate([h0[:, None], states[:, :-1]], axis=1)  # h_{t-1}
     d_kernel, d_recurrent = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
     d_bias, d_inputs = np.zeros_like(bias), np.zeros_like(x)
@@ -713,8 +727,7 @@ def echo_text(num_words, gap=5, letters="abcd", seed=0):
     >>> echo_text(3, gap=3, seed=1)
     'b123b c123c d123d '
     """
-    if not (isinstance(num_words, int | np.integer) and num_words >= 1):
-        raise ValueError(f"num_words must be a positive integer; got {num_words!r}")
+    _positive_int("num_words", num_words)
     if not (isinstance(gap, int | np.integer) and 1 <= gap <= 9):
         raise ValueError(f"gap must be an integer from 1 to 9 (one digit per step); got {gap!r}")
     if (
@@ -772,8 +785,7 @@ def char_batches(ids, batch_size, timesteps, steps, seed=0):
     """
     ids = np.asarray(ids)
     for name, value in (("batch_size", batch_size), ("timesteps", timesteps), ("steps", steps)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        _positive_int(name, value)
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(
             f"ids must be a 1-D integer array (the text as character indices); "
@@ -827,8 +839,7 @@ def init_params(vocab_size, units, seed=0, dtype="float32"):
     True
     """
     for name, value in (("vocab_size", vocab_size), ("units", units)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        _positive_int(name, value)
     rng = np.random.default_rng(seed)
 
     def glorot(rows, cols):
@@ -985,7 +996,7 @@ def sequence_loss_and_gradients(params, x, targets, window=None):
         grads["W_hy"] += np.einsum("btv,btn->vn", grad_logits, states)
         grads["b_y"] += grad_logits.sum(axis=(0, 1))
         back = simple_rnn_bptt(
-            xs, w_xh.T, w_hh.T, b_h, h0=h, grad_states=grad_logits @ w_hy
+            xs, w_xh.T, w_hh.T, b_h, h0=h, grad_states=grad_logits @ w_hy, states=states
         )  # back.h0, dL/dh at the window's start, is dropped: the cut
         grads["W_xh"] += back.kernel.T
         grads["W_hh"] += back.recurrent_kernel.T
@@ -1033,8 +1044,7 @@ def clip_by_global_norm(grads, theta):
             "grads must be a non-empty dict of arrays (name -> gradient); "
             f"got {type(grads).__name__}: use clip_by_norm for a single array"
         )
-    if not (isinstance(theta, int | float | np.number) and theta > 0):
-        raise ValueError(f"theta must be a positive number; got {theta!r}")
+    _positive("theta", theta)
     norm = _global_norm(grads)
     scale = min(1.0, theta / norm) if norm > 0 else 1.0
     clipped = {}
@@ -1242,6 +1252,11 @@ def _positive(name, value):
     if not (isinstance(value, int | float | np.number) and value > 0):
         raise ValueError(f"{name} must be a positive number; got {value!r}")
     return float(value)
+
+
+def _positive_int(name, value):
+    if not (isinstance(value, int | np.integer) and value >= 1):
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
 def _check_params(params):
