@@ -245,8 +245,6 @@ def download_imdb(
         If the download fails or the file's checksum differs; nothing is
         left behind.
     """
-    import keras
-
     if cache_dir is not None:  # get_file falls back to /tmp when it does not exist
         Path(cache_dir).expanduser().mkdir(parents=True, exist_ok=True)
     try:
@@ -274,16 +272,12 @@ def download_imdb(
 
 def _keras_dataset_dirs(cache_dir) -> list[Path]:
     """Where ``get_file`` may have put the archive (it falls back to /tmp/.keras)."""
-    import tempfile as _tempfile
-
-    import keras
-
     bases = [Path(cache_dir)] if cache_dir is not None else []
     try:
         bases.append(Path(keras.config.keras_home()))
     except AttributeError:  # older Keras 3
         bases.append(Path.home() / ".keras")
-    bases.append(Path(_tempfile.gettempdir()) / ".keras")
+    bases.append(Path(tempfile.gettempdir()) / ".keras")
     return [base.expanduser() / "datasets" for base in bases]
 
 
@@ -365,8 +359,7 @@ def load_imdb(
         if size is not None and size < 1:
             raise ValueError(f"{name}={size} is not valid: use a positive count or None")
     _check_sides(padding, truncating)
-    folder = _writable_cache(cache_dir)
-    splits = _shuffled_splits(_encoded_corpus(_archive(path), folder), seed)
+    splits = _shuffled_splits(_corpus(path, cache_dir), seed)
     result = []
     for (sequences, labels), size in zip(splits, (train_size, test_size)):
         sequences, labels = sequences[:size], labels[:size]
@@ -443,8 +436,7 @@ def get_word_index(
     >>> word_index["the"]  # doctest: +SKIP
     1
     """
-    folder = _writable_cache(cache_dir)
-    vocab = _encoded_corpus(_archive(path), folder)["vocab"]
+    vocab = _corpus(path, cache_dir)["vocab"]
     return {word: rank for rank, word in enumerate(vocab.tolist(), start=1)}
 
 
@@ -737,6 +729,12 @@ def _fingerprint_cached(source: str, mtime_ns: int, size: int) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def _corpus(path, cache_dir) -> dict[str, np.ndarray]:
+    """The encoded reviews; the cache folder is checked before the archive is found or fetched."""
+    folder = _writable_cache(cache_dir)
+    return _encoded_corpus(_archive(path), folder)
 
 
 def _encoded_corpus(source: Path, folder: Path) -> dict[str, np.ndarray]:

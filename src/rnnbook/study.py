@@ -186,8 +186,16 @@ def setup_key(setup: Setup, profile: Profile) -> str:
     >>> len(setup_key(STUDY_MODELS["Basic RNN"], get_profile("full")))
     16
     """
-    model = _compile(setup.build(profile.num_words, profile.maxlen))
+    return _key(_compile(setup.build(profile.num_words, profile.maxlen)), setup, profile)
+
+
+def _key(model, setup: Setup, profile: Profile) -> str:
     return run_key(model, profile, **setup.options(), data=_data_version(setup))
+
+
+def _training_rows(n: int, profile: Profile) -> int:
+    """How many of ``n`` training reviews fit trains on; the rest validate (as Keras splits)."""
+    return int(n * (1 - profile.validation_split))
 
 
 def _data_version(setup: Setup) -> str:
@@ -227,7 +235,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
     model = _compile(setup.build(profile.num_words, profile.maxlen))
-    key = run_key(model, profile, **setup.options(), data=_data_version(setup))
+    key = _key(model, setup, profile)
     log = TrainingLog(name, seed)
     callbacks = [log]
     if setup.early_stopping is not None:
@@ -237,7 +245,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
             )
         )
     if setup.features == "tfidf":
-        split = int(len(y_train) * (1 - profile.validation_split))
+        split = _training_rows(len(y_train), profile)
         train = SparseBatches(
             x_train[:split], y_train[:split], profile.batch_size, shuffle=True, seed=seed
         )
@@ -313,7 +321,7 @@ class _Data:
                 )
             if setup.features == "tfidf":
                 (x_train, y_train), (x_test, y_test) = data
-                fit = int(len(x_train) * (1 - self.profile.validation_split))
+                fit = _training_rows(len(x_train), self.profile)
                 x_train, x_test = tfidf(x_train[:fit], x_train, x_test, max_tokens=TFIDF_FEATURES)
                 data = (x_train, y_train), (x_test, y_test)
             self.cache[key] = data
