@@ -12,7 +12,7 @@ import keras
 
 from .profiles import Profile
 
-__all__ = ["backend_info", "describe_run", "glue"]
+__all__ = ["backend_info", "concurrent_notebooks", "describe_run", "glue"]
 
 
 def backend_info() -> tuple[str, str, str]:
@@ -34,6 +34,11 @@ def backend_info() -> tuple[str, str, str]:
         device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
         return backend, tf.__version__, device
     return backend, "", "?"
+
+
+def concurrent_notebooks() -> int:
+    """How many notebooks the build executes at once (``$RNNBOOK_CONCURRENT``; 1 outside it)."""
+    return int(os.environ.get("RNNBOOK_CONCURRENT", "1") or 1)
 
 
 def describe_run(profile: Profile, settings: str | None = None) -> str:
@@ -58,7 +63,7 @@ def describe_run(profile: Profile, settings: str | None = None) -> str:
     "profile 'smoke': ... | Keras ..., backend ... on ... (... cores) | Python ..."
     """
     backend, version, device = backend_info()
-    concurrent = int(os.environ.get("RNNBOOK_CONCURRENT", "1") or 1)
+    concurrent = concurrent_notebooks()
     load = f" | {concurrent} notebooks executed at once" if concurrent > 1 else ""
     what = f"profile {profile.name!r}: {settings}" if settings else str(profile)
     cores = os.cpu_count()

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, fields
 import keras
 import numpy as np
 
-from .page import backend_info
+from .page import backend_info, concurrent_notebooks
 from .profiles import Profile
 
 __all__ = ["COMPUTATION_SETTINGS", "Run", "environment", "run_key"]
@@ -137,7 +137,7 @@ def environment() -> dict:
         "numpy": np.__version__,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {device}",
-        "concurrent": int(os.environ.get("RNNBOOK_CONCURRENT", "1") or 1),
+        "concurrent": concurrent_notebooks(),
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
 

@@ -95,7 +95,7 @@ def runs_table(runs, caption: str, name: str) -> Table:
     >>> runs_table([run], "Caption.", "tbl-x").frame.iloc[0].tolist()
     ['m', '87.12', '0.3500', '2', '2', '2.5']
     """
-    items = runs.items() if isinstance(runs, dict) else ((run.name, run) for run in runs)
+    items = _labelled(runs)
     rows = [
         {
             "setup": label,
@@ -259,7 +259,7 @@ def curves_plot(runs, metric: str = "val_loss", ax=None, mark_best: bool = False
     ValueError
         If a run has no such metric.
     """
-    items = list(runs.items()) if isinstance(runs, dict) else [(r.name, r) for r in runs]
+    items = _labelled(runs)
     for label, run in items:
         if metric not in run.history:
             raise ValueError(
@@ -282,3 +282,8 @@ def curves_plot(runs, metric: str = "val_loss", ax=None, mark_best: bool = False
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax.figure
+
+
+def _labelled(runs) -> list:
+    """``(label, run)`` pairs: a dict's keys, or each run's name."""
+    return list(runs.items()) if isinstance(runs, dict) else [(run.name, run) for run in runs]
