@@ -318,8 +318,9 @@ class NGramModel:
                 code += np.where(known, back, 0) * V ** (k - 1)
             i = np.minimum(np.searchsorted(histories, code), len(histories) - 1)
             seen = known & (histories[i] == code)
-            j = np.minimum(np.searchsorted(pairs, code * V + targets), len(pairs) - 1)
-            count = np.where(seen & (pairs[j] == code * V + targets), pair_counts[j], 0)
+            pair = code * V + targets
+            j = np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)
+            count = np.where(seen & (pairs[j] == pair), pair_counts[j], 0)
             total, u = np.where(seen, totals[i], 0), np.where(seen, types[i], 0)
             p = np.where(seen, (count + u * p) / np.maximum(total + u, 1), p)
         return p
@@ -484,8 +485,7 @@ def units_for_budget(kind: str, budget: int, vocabulary_size: int, embedding_dim
     >>> [units_for_budget(k, 20_000, 53, 16) for k in ("SimpleRNN", "GRU", "LSTM")]
     [107, 63, 55]
     """
-    _check_kind(kind)
-    if count_weights(kind, 1, vocabulary_size, embedding_dim) > budget:
+    if count_weights(kind, 1, vocabulary_size, embedding_dim) > budget:  # checks kind
         raise ValueError(f"a budget of {budget:,} weights is too small for one unit: raise it")
     units = 1
     while count_weights(kind, units + 1, vocabulary_size, embedding_dim) <= budget:
