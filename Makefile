@@ -14,6 +14,8 @@ KERAS_BACKEND ?= jax
 RNNBOOK_IMDB ?= $(firstword $(wildcard $(abspath ../shared/data/aclImdb_v1_labeled.tar.gz)))
 # Notebooks executed at once: one per core (benchmarks/speed.py measures why).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The installer of the virtual environment (and of the Colab-like test's).
+UV_VERSION := 0.13.9
 export RNNBOOK_PROFILE KERAS_BACKEND RNNBOOK_IMDB
 
 # The execution cache ignores environment variables, so each profile and
@@ -29,10 +31,13 @@ endif
 
 venv: $(VENV)/.installed
 
+# uv installs the exact pins of requirements.txt from its cache in seconds
+# (pip took about a minute, most of `make test` on a clean clone before any
+# test ran); the venv keeps its own pip for readers who install more.
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt
 	touch $@
 
 # Execute the notebooks, $(JOBS) at once, into the execution cache; then
@@ -87,7 +92,6 @@ benchmark: venv
 # a change. To update one package: edit requirements.in, or run
 # `$(BIN)/uv pip compile --upgrade-package NAME ...` with the same options.
 requirements: venv
-	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile --python-version 3.11 --quiet requirements.in -o requirements.txt
 
 clean:

@@ -2,8 +2,10 @@
 
 A fresh virtual environment on Python 3.12 (what Colab runs) gets only what
 Colab ships for this book (TensorFlow, Keras, NumPy, matplotlib, an IPython
-kernel; JAX later), at the versions the book pins; then the package is
-installed from this checkout, not editable, and must not change TensorFlow,
+kernel; JAX later), at the versions the book pins, installed with uv when the book's
+environment has it (seconds instead of a minute of pip; the image is not
+what is tested); then the package is installed from this checkout with pip,
+not editable, as a learner installs it, and must not change TensorFlow,
 Keras or NumPy. One training notebook and one scratch notebook are copied
 alone into an empty folder and executed there in the smoke profile: first
 without JAX (the package must fall back to TensorFlow and say so), then with
@@ -21,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +91,21 @@ def pip(venv: Path, *args: str) -> str:
     return result.stdout
 
 
+def provide(venv: Path, *packages: str) -> None:
+    """Install what the Colab image ships: with uv when it is at hand, else with pip."""
+    uv = Path(sys.executable).with_name("uv")
+    if not uv.exists():
+        pip(venv, "install", "--quiet", *packages)
+        return
+    result = subprocess.run(
+        [str(uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *packages],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+
 def versions(venv: Path) -> dict:
     listed = json.loads(pip(venv, "list", "--format", "json"))
     return {p["name"].lower(): p["version"] for p in listed}
@@ -133,7 +151,7 @@ def test_notebooks_run_alone_in_a_colab_like_environment(tmp_path, real_archive)
         pytest.skip(message)
     venv = tmp_path / "colab"
     subprocess.run([interpreter, "-m", "venv", str(venv)], check=True)
-    pip(venv, "install", "--quiet", *pins(COLAB_PACKAGES))
+    provide(venv, *pins(COLAB_PACKAGES))
     before = versions(venv)
     assert "jax" not in before
 
@@ -152,7 +170,7 @@ def test_notebooks_run_alone_in_a_colab_like_environment(tmp_path, real_archive)
     for name, text in without_jax.items():
         assert "backend tensorflow" in text, f"{name} did not say it fell back to TensorFlow"
 
-    pip(venv, "install", "--quiet", *pins(JAX_PACKAGES))
+    provide(venv, *pins(JAX_PACKAGES))
     with_jax = execute(venv, folder, tmp_path, data)
     for name, text in with_jax.items():
         assert "backend jax" in text, f"{name} did not choose JAX"
