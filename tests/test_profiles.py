@@ -31,10 +31,18 @@ def test_data_options_feed_load_imdb():
     assert PROFILES["smoke"].data_options() == {
         "num_words": 5000,
         "maxlen": 80,
-        "train_size": 2000,
-        "test_size": 1000,
+        "train_size": 2560,
+        "test_size": 1024,
     }
     assert "smoke" in str(PROFILES["smoke"])
+
+
+def test_smoke_batches_are_whole():
+    # A partial last batch makes JAX compile each step again for its shape.
+    smoke = PROFILES["smoke"]
+    fit = int(smoke.train_size * (1 - smoke.validation_split))
+    for rows in (fit, smoke.train_size - fit, smoke.test_size):
+        assert rows % smoke.batch_size == 0, rows
 
 
 def test_unknown_profile(monkeypatch):
