@@ -98,7 +98,10 @@ def provide(venv: Path, *packages: str) -> None:
         pip(venv, "install", "--quiet", *packages)
         return
     result = subprocess.run(
-        [str(uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *packages],
+        # Compiled to bytecode now, as pip does: with PYTHONDONTWRITEBYTECODE
+        # set, every process would otherwise compile TensorFlow's sources again.
+        [str(uv), "pip", "install", "--quiet", "--compile-bytecode"]
+        + ["--python", str(venv / "bin" / "python"), *packages],
         capture_output=True,
         text=True,
         check=False,
