@@ -31,8 +31,8 @@ def test_data_options_feed_load_imdb():
     assert PROFILES["smoke"].data_options() == {
         "num_words": 5000,
         "maxlen": 80,
-        "train_size": 2560,
-        "test_size": 1024,
+        "train_size": 1280,
+        "test_size": 512,
     }
     assert "smoke" in str(PROFILES["smoke"])
 

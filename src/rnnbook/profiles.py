@@ -88,12 +88,12 @@ PROFILES = {
         # Whole batches of 32 in training, validation and test: on JAX every
         # new batch shape is compiled again (a partial last batch cost about
         # a second per model, more than its training).
-        train_size=2560,
-        test_size=1024,
+        train_size=1280,
+        test_size=512,
         epochs=2,
         batch_size=32,
         validation_split=0.2,
-        description="a quick check that every cell runs (2,560 + 1,024 reviews, "
+        description="a quick check that every cell runs (1,280 + 512 reviews, "
         "80 tokens, 2 epochs); its accuracies mean nothing",
     ),
 }
