@@ -52,7 +52,9 @@ book: venv
 # Unit tests and doctests first, on every core; then three passes at once:
 # a smoke build of the whole book on JAX (pytest -m slow), every notebook
 # under nbmake on TensorFlow, and the Colab-like run in a fresh Python 3.12
-# environment (pytest -m colab). Together each notebook runs on both backends.
+# environment (pytest -m colab). Together every .ipynb notebook runs on both
+# backends; the theory pages written in MyST Markdown run on JAX only (nbmake
+# collects notebooks, not pages).
 test: venv
 	$(MAKE) test-unit
 	$(MAKE) -j3 --output-sync=target test-book test-notebooks test-colab
