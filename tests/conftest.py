@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # JAX's persistent compilation cache, shared by the test processes (xdist
 # workers and the subprocesses they start): many tests compile the same small
 # models, and a cache hit returns the same executable. From a cold cache it
-# cut the unit tests from 131 to 94 s of CPU (2026-11-26).
+# cut the unit tests from 131 to 95 s of CPU (2026-11-26).
 os.environ.setdefault(
     "JAX_COMPILATION_CACHE_DIR",
     str(Path(__file__).resolve().parents[1] / "_build" / ".jax_cache_tests"),

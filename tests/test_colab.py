@@ -80,15 +80,15 @@ def pins(names: list[str]) -> list[str]:
     return out
 
 
-def pip(venv: Path, *args: str) -> str:
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def succeed(command: list[str]) -> str:
+    """Run a command; fail the test with the end of its output unless it succeeds."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     return result.stdout
+
+
+def pip(venv: Path, *args: str) -> str:
+    return succeed([str(venv / "bin" / "python"), "-m", "pip", *args])
 
 
 def provide(venv: Path, *packages: str) -> None:
@@ -97,16 +97,12 @@ def provide(venv: Path, *packages: str) -> None:
     if not uv.exists():
         pip(venv, "install", "--quiet", *packages)
         return
-    result = subprocess.run(
-        # Compiled to bytecode now, as pip does: with PYTHONDONTWRITEBYTECODE
-        # set, every process would otherwise compile TensorFlow's sources again.
-        [str(uv), "pip", "install", "--quiet", "--compile-bytecode"]
-        + ["--python", str(venv / "bin" / "python"), *packages],
-        capture_output=True,
-        text=True,
-        check=False,
+    # Compiled to bytecode now, as pip does: with PYTHONDONTWRITEBYTECODE set,
+    # every process would otherwise compile TensorFlow's sources again.
+    python = str(venv / "bin" / "python")
+    succeed(
+        [str(uv), "pip", "install", "--quiet", "--compile-bytecode", "--python", python, *packages]
     )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
 
 def versions(venv: Path) -> dict:
