@@ -157,12 +157,12 @@ def both(name: str, steps: int, flags: str = "", only_gradient: bool = False) ->
     return {**out, "digest": results[0]["digest"]}
 
 
-def training_share(cache: Path) -> tuple[float, float, dict]:
-    """Notebook seconds, TrainingLog epoch seconds, and both per page, from a build's cache."""
+def training_share(cache: Path) -> tuple[int, float, float]:
+    """Notebooks, their seconds, and the TrainingLog epoch seconds among them, from a cache."""
     with sqlite3.connect(cache / "global.db") as db:
-        entries = db.execute("select hashkey, uri, data from nbcache").fetchall()
-    pages, total, training = {}, 0.0, 0.0
-    for key, uri, data in entries:
+        entries = db.execute("select hashkey, data from nbcache").fetchall()
+    total, training = 0.0, 0.0
+    for key, data in entries:
         seconds = json.loads(data).get("execution_seconds", 0.0)
         notebook = json.loads((cache / "executed" / key / "base.ipynb").read_text())
         text = "".join(
@@ -170,10 +170,9 @@ def training_share(cache: Path) -> tuple[float, float, dict]:
             for cell in notebook["cells"]
             for output in cell.get("outputs", [])
         )
-        epochs = sum(float(s) for s in EPOCH.findall(text))
-        pages[Path(uri).name] = (seconds, epochs)
-        total, training = total + seconds, training + epochs
-    return total, training, pages
+        total += seconds
+        training += sum(float(s) for s in EPOCH.findall(text))
+    return len(entries), total, training
 
 
 def main() -> None:
@@ -206,8 +205,8 @@ def main() -> None:
     if not (cache / "global.db").exists():
         print(f"\nno execution cache at {cache}: build the book first (make book)")
         return
-    total, training, pages = training_share(cache)
-    print(f"\nexecution cache {cache}: {len(pages)} notebooks")
+    count, total, training = training_share(cache)
+    print(f"\nexecution cache {cache}: {count} notebooks")
     print(f"notebook time {total:7.0f} s, of which TrainingLog epochs {training:7.0f} s")
     print(
         f"on {cores} cores: all notebooks need at least {total / cores:.0f} s; "
