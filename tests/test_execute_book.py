@@ -97,6 +97,36 @@ def test_a_failing_notebook_fails_the_run_with_its_traceback(book, tmp_path):
     assert "part/md.md: ok" in result.stdout  # the others still ran
 
 
+def kernel_dies(times: int, monkeypatch) -> list:
+    """Make the first `times` kernel starts die as a port clash makes them die."""
+    from jupyter_cache.executors import utils
+
+    real, calls = utils.single_nb_execution, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(utils, "single_nb_execution", flaky)
+    return calls
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(book, monkeypatch):
+    calls = kernel_dies(1, monkeypatch)
+    executed, _, error = execute_book._execute(str(book / "part" / "ok.ipynb"), 60)
+    assert len(calls) == 2 and error is None
+    assert executed.cells[1].outputs[0]["text"] == "2\n"
+
+
+def test_a_kernel_that_keeps_dying_fails_the_notebook(book, monkeypatch):
+    calls = kernel_dies(execute_book.KERNEL_STARTS, monkeypatch)
+    with pytest.raises(RuntimeError, match="before replying to kernel_info"):
+        execute_book._execute(str(book / "part" / "ok.ipynb"), 60)
+    assert len(calls) == execute_book.KERNEL_STARTS
+
+
 def test_bad_arguments_are_refused(book, tmp_path):
     result = run(book, tmp_path / "out", "--jobs", "0")
     assert result.returncode == 2 and "--jobs must be at least 1" in result.stderr

@@ -100,19 +100,33 @@ def _start_worker(cores):
     os.dup2(devnull, 2)
 
 
+KERNEL_STARTS = 2
+"""Tries to start a notebook's kernel. jupyter_client picks free TCP ports,
+releases them and lets the kernel bind them later; a kernel started at the
+same moment elsewhere (``make test`` starts them in three passes at once) can
+take one first, and the new kernel dies before it answers (jupyter_client
+issue 154). No cell has run then, so starting again is safe."""
+
+
 def _execute(path: str, timeout: int):
     """Run one notebook in a fresh kernel from its folder (in a worker process)."""
-    from jupyter_cache.executors.utils import single_nb_execution
+    from jupyter_cache.executors import utils
 
-    notebook = read(Path(path))
-    result = single_nb_execution(
-        notebook,
-        cwd=str(Path(path).parent),
-        allow_errors=False,
-        timeout=timeout,
-        meta_override=True,
-    )
-    return notebook, result.time, result.exc_string if result.err else None
+    for attempt in range(1, KERNEL_STARTS + 1):
+        notebook = read(Path(path))
+        try:
+            result = utils.single_nb_execution(
+                notebook,
+                cwd=str(Path(path).parent),
+                allow_errors=False,
+                timeout=timeout,
+                meta_override=True,
+            )
+        except RuntimeError as error:
+            if "before replying to kernel_info" in str(error) and attempt < KERNEL_STARTS:
+                continue
+            raise
+        return notebook, result.time, result.exc_string if result.err else None
 
 
 def _hints() -> dict:
