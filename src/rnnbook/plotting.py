@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib.pyplot as plt
 
-__all__ = ["plot_history"]
+__all__ = ["crisp_figures", "plot_history"]
+
+
+def crisp_figures() -> bool:
+    """Draw inline figures at twice their size in pixels, shown at their size.
+
+    Called when :mod:`rnnbook` is imported: in a Jupyter kernel (the book's
+    build, Colab, Jupyter Lab) figures then stay sharp on high-density
+    screens and when the site is zoomed. Elsewhere it does nothing.
+
+    Returns
+    -------
+    bool
+        Whether a Jupyter kernel was found and configured.
+
+    Examples
+    --------
+    >>> crisp_figures()  # not in a Jupyter kernel
+    False
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")
+    return True
+
+
+crisp_figures()
 
 
 def plot_history(history, title: str | None = None):
