@@ -1,7 +1,13 @@
 # Two commands: `make book` builds the website, `make test` runs every test.
 # Both create the virtual environment .venv on first use.
 
-PYTHON ?= python3.11
+# GNU make 4 or newer: `make test` uses --output-sync (macOS ships 3.81).
+ifeq ($(filter 4.% 5.% 6.%,$(MAKE_VERSION)),)
+$(error GNU make 4 or newer is needed, this is $(MAKE_VERSION): on macOS `brew install make` and run `gmake`)
+endif
+
+# The first Python 3.11 or newer found (make PYTHON=... names another).
+PYTHON ?= $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,$(shell $(p) -c 'import sys; print(sys.version_info >= (3, 11))' 2>/dev/null | grep -q True && echo $(p))))
 VENV := .venv
 BIN := $(VENV)/bin
 # Which run profile the book executes ("full": the reference's settings;
@@ -36,6 +42,8 @@ venv: $(VENV)/.installed
 # PYTHONDONTWRITEBYTECODE is set, nothing else would, and every process would
 # compile TensorFlow's sources again). The venv keeps pip for readers.
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 or newer found as python3, python3.13, python3.12 or python3.11: install one, or name it with make PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "make: $(PYTHON) is older than Python 3.11: name a newer one with make PYTHON=/path/to/python3" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
