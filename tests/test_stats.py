@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnbook.records import Run
-from rnnbook.stats import Summary, compare, summarize
+from rnnbook.stats import Summary, compare, summarize, validation_accuracy
 
 
 def run(name, seed, accuracy, val_loss=(0.5, 0.4, 0.45), seconds=(3.0, 2.0, 2.0)):
@@ -41,3 +41,21 @@ def test_compare_needs_two_seeds_on_each_side():
     single = Summary(1, 0.5, float("nan"), 0.5, 0.5, 10, 3, 5.0, 7)
     with pytest.raises(ValueError, match="needs at least two seeds on each side, got 5 and 1"):
         compare(a, single)
+
+
+def test_validation_accuracy_is_that_of_the_tested_weights():
+    history = {"val_loss": [0.5, 0.4, 0.45], "val_accuracy": [0.70, 0.80, 0.82]}
+    r = Run("m", 1, 7, history, 0.3, 0.79, [1.0, 1.0, 1.0])
+    assert validation_accuracy(r, restored=True) == 0.80  # lowest validation loss
+    assert validation_accuracy(r, restored=False) == 0.82  # the last epoch
+
+
+def test_validation_accuracy_needs_the_metric():
+    with pytest.raises(ValueError, match="run 'm' \\(seed 1\\) kept no val_accuracy"):
+        validation_accuracy(run("m", 1, 0.8), restored=True)
+
+
+def test_summarize_any_accuracy():
+    runs = [run("m", 1, 0.80), run("m", 2, 0.84)]
+    stats = summarize(runs, accuracy=lambda r: r.test_accuracy - 0.1)["m"]
+    assert stats.mean == pytest.approx(0.72)

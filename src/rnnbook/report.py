@@ -110,7 +110,9 @@ def runs_table(runs, caption: str, name: str) -> Table:
     return Table(pd.DataFrame(rows), caption, name)
 
 
-def study_table(study, names, caption: str, name: str, extra: dict | None = None) -> Table:
+def study_table(
+    study, names, caption: str, name: str, extra: dict | None = None, on: str = "test"
+) -> Table:
     """One row per setup over the study's seeds: mean ± std, range, medians.
 
     Parameters
@@ -122,6 +124,9 @@ def study_table(study, names, caption: str, name: str, extra: dict | None = None
         See :class:`Table`.
     extra : dict of str to dict, optional
         More columns: ``{column: {setup: value}}``, placed after the setup.
+    on : {"test", "validation"}
+        Which accuracy the mean, std and range are of (see
+        :meth:`rnnbook.study.Study.summary`).
 
     Returns
     -------
@@ -129,7 +134,7 @@ def study_table(study, names, caption: str, name: str, extra: dict | None = None
         Columns: setup, seeds, mean ± std (%), range (%), epochs (median),
         best epoch (median), s / epoch (median).
     """
-    stats = study.summary(names)
+    stats = study.summary(names, on=on)
     rows = []
     for setup in names:
         s = stats[setup]
@@ -150,7 +155,7 @@ def study_table(study, names, caption: str, name: str, extra: dict | None = None
     return Table(pd.DataFrame(rows), caption, name)
 
 
-def gaps_table(study, pairs, caption: str, name: str) -> Table:
+def gaps_table(study, pairs, caption: str, name: str, on: str = "test") -> Table:
     """Pairs of setups under the 2 SE rule: the gap of means, twice its standard error, clear?
 
     Parameters
@@ -160,10 +165,12 @@ def gaps_table(study, pairs, caption: str, name: str) -> Table:
         ``(a, b)``: the gap is the mean of *a* minus the mean of *b*.
     caption, name : str
         See :class:`Table`.
+    on : {"test", "validation"}
+        Which accuracy is compared (see :meth:`rnnbook.study.Study.summary`).
     """
     rows = []
     for a, b in pairs:
-        gap = study.compare(a, b)
+        gap = study.compare(a, b, on=on)
         rows.append(
             {
                 "setup a": a,

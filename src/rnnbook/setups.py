@@ -20,7 +20,7 @@ from functools import partial
 from . import models as m
 from .models import REFERENCE_MODELS
 
-__all__ = ["PATIENCE", "STUDY_MODELS", "Setup", "group"]
+__all__ = ["PATIENCE", "STUDY_MODELS", "Setup", "group", "protocol"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,63 @@ def group(name: str) -> dict:
         groups = sorted({setup.group for setup in STUDY_MODELS.values()})
         raise ValueError(f"unknown study group {name!r}: choose one of {groups}")
     return out
+
+
+def _layers(model):
+    """Every layer of a model, wrapped ones (Bidirectional's, TimeDistributed's) included."""
+    for layer in model.layers:
+        yield layer
+        for inner in ("forward_layer", "backward_layer", "layer"):
+            if hasattr(layer, inner):
+                yield getattr(layer, inner)
+
+
+def protocol(name: str) -> dict:
+    """How a setup of the study was trained, beyond its architecture.
+
+    What a comparison must hold equal before it credits the architecture:
+    a mask over the padding, early stopping, dropout, where reviews are
+    padded and cut, and the number of seeds.
+
+    Parameters
+    ----------
+    name : str
+        A setup of :data:`STUDY_MODELS`.
+
+    Returns
+    -------
+    dict
+        ``mask``, ``early stopping`` and ``dropout`` ("yes"/"no"; early
+        stopping with its patience), ``padding`` (padding/truncation side,
+        e.g. "pre/pre") and ``seeds``.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a setup of the study.
+
+    Examples
+    --------
+    >>> protocol("LSTM")
+    {'mask': 'yes', 'early stopping': 'yes (2)', 'dropout': 'no', 'padding': 'pre/pre', 'seeds': 5}
+    >>> protocol("Basic RNN + dropout")["dropout"]
+    'yes'
+    """
+    if name not in STUDY_MODELS:
+        raise KeyError(f"{name!r} is not a setup of rnnbook.setups.STUDY_MODELS")
+    setup = STUDY_MODELS[name]
+    layers = list(_layers(setup.build(5000, 500)))
+    masked = any(getattr(layer, "mask_zero", False) for layer in layers)
+    dropout = any(
+        getattr(layer, attr, 0) or 0
+        for layer in layers
+        for attr in ("dropout", "recurrent_dropout", "rate")
+    )
+    stopping = setup.early_stopping
+    return {
+        "mask": "yes" if masked else "no",
+        "early stopping": f"yes ({stopping})" if stopping is not None else "no",
+        "dropout": "yes" if dropout else "no",
+        "padding": f"{setup.padding}/{setup.truncating}",
+        "seeds": len(setup.seeds),
+    }

@@ -20,20 +20,20 @@ import numpy as np
 
 from .records import Run
 
-__all__ = ["Gap", "Summary", "compare", "summarize"]
+__all__ = ["Gap", "Summary", "compare", "summarize", "validation_accuracy"]
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Test accuracy of one setup over its seeds.
+    """Accuracy of one setup over its seeds (test accuracy unless said otherwise).
 
     Attributes
     ----------
     n : int
         Number of seeds.
     mean, std, min, max : float
-        Test accuracy as a fraction; ``std`` is the sample standard
-        deviation (``ddof=1``).
+        Accuracy as a fraction; ``std`` is the sample standard deviation
+        (``ddof=1``).
     epochs_run, best_epoch, seconds_per_epoch : float
         Medians over the seeds.
     params : int
@@ -70,12 +70,53 @@ class Gap:
     clear: bool
 
 
-def summarize(runs: list[Run]) -> dict[str, Summary]:
-    """Summarize test accuracy per setup, in the order setups first appear.
+def validation_accuracy(run: Run, restored: bool) -> float:
+    """Validation accuracy of the weights a run was tested with.
+
+    Parameters
+    ----------
+    run : Run
+    restored : bool
+        Whether early stopping restored the weights of the epoch with the
+        lowest validation loss (Keras' ``restore_best_weights=True``, which
+        restores them at the end of training whether or not it stopped
+        early). Otherwise the last epoch's weights were tested.
+
+    Returns
+    -------
+    float
+        The ``val_accuracy`` of that epoch.
+
+    Raises
+    ------
+    ValueError
+        If the run kept no validation accuracy.
+
+    Examples
+    --------
+    >>> run = Run("m", 1, 10, {"val_loss": [0.5, 0.4, 0.45], "val_accuracy": [0.7, 0.8, 0.82]},
+    ...           0.4, 0.79, [1.0, 1.0, 1.0])
+    >>> validation_accuracy(run, restored=True), validation_accuracy(run, restored=False)
+    (0.8, 0.82)
+    """
+    values = run.history.get("val_accuracy")
+    if not values:
+        raise ValueError(
+            f"run {run.name!r} (seed {run.seed}) kept no val_accuracy: train it with "
+            "metrics=['accuracy'] and a validation split"
+        )
+    return float(values[run.best_epoch - 1] if restored else values[-1])
+
+
+def summarize(runs: list[Run], accuracy=None) -> dict[str, Summary]:
+    """Summarize accuracy per setup, in the order setups first appear.
 
     Parameters
     ----------
     runs : list of Run
+    accuracy : callable, optional
+        ``accuracy(run)`` gives the number to summarize; the run's test
+        accuracy by default.
 
     Returns
     -------
@@ -91,13 +132,15 @@ def summarize(runs: list[Run]) -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     for name in dict.fromkeys(run.name for run in runs):
         group = [run for run in runs if run.name == name]
-        accuracy = np.array([run.test_accuracy for run in group])
+        values = np.array(
+            [run.test_accuracy if accuracy is None else accuracy(run) for run in group]
+        )
         out[name] = Summary(
             n=len(group),
-            mean=float(accuracy.mean()),
-            std=float(accuracy.std(ddof=1)) if len(group) > 1 else float("nan"),
-            min=float(accuracy.min()),
-            max=float(accuracy.max()),
+            mean=float(values.mean()),
+            std=float(values.std(ddof=1)) if len(group) > 1 else float("nan"),
+            min=float(values.min()),
+            max=float(values.max()),
             epochs_run=float(np.median([run.epochs_run for run in group])),
             best_epoch=float(np.median([run.best_epoch for run in group])),
             seconds_per_epoch=float(np.median([run.seconds_per_epoch for run in group])),

@@ -40,7 +40,7 @@ from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
 from .records import Run, run_key
 from .setups import STUDY_MODELS, Setup, group
-from .stats import Gap, Summary, compare, summarize
+from .stats import Gap, Summary, compare, summarize, validation_accuracy
 from .training import TrainingLog
 
 __all__ = [
@@ -100,14 +100,44 @@ class Study:
                 return run
         raise KeyError(f"the study has no run of {name!r} with seed {seed}: run `make study`")
 
-    def summary(self, names=None) -> dict[str, Summary]:
-        """:func:`rnnbook.stats.summarize` of the named setups (default: all), in that order."""
-        names = list(dict.fromkeys(r.name for r in self.runs)) if names is None else names
-        return summarize([run for name in names for run in self.of(name)])
+    def summary(self, names=None, on: str = "test") -> dict[str, Summary]:
+        """:func:`rnnbook.stats.summarize` of the named setups (default: all), in that order.
 
-    def compare(self, a: str, b: str) -> Gap:
-        """The 2 SE rule (:func:`rnnbook.stats.compare`) for setups ``a`` and ``b``."""
-        stats = self.summary([a, b])
+        ``on="validation"`` summarizes the validation accuracy of the weights
+        each run tested (:func:`rnnbook.stats.validation_accuracy`, with
+        weights restored where the setup uses early stopping) instead of the
+        test accuracy: the number to choose a model by.
+
+        Raises
+        ------
+        ValueError
+            If ``on`` is neither ``"test"`` nor ``"validation"``.
+        KeyError
+            With ``on="validation"``, for a setup that is not in
+            :data:`rnnbook.setups.STUDY_MODELS`.
+        """
+        if on not in ("test", "validation"):
+            raise ValueError(f"on={on!r}: summarize on 'test' or 'validation' accuracy")
+        names = list(dict.fromkeys(r.name for r in self.runs)) if names is None else names
+        runs = [run for name in names for run in self.of(name)]
+        if on == "test":
+            return summarize(runs)
+        unknown = [name for name in names if name not in STUDY_MODELS]
+        if unknown:
+            raise KeyError(f"{unknown[0]!r} is not a setup of rnnbook.setups.STUDY_MODELS")
+        return summarize(
+            runs,
+            accuracy=lambda run: validation_accuracy(
+                run, restored=STUDY_MODELS[run.name].early_stopping is not None
+            ),
+        )
+
+    def compare(self, a: str, b: str, on: str = "test") -> Gap:
+        """The 2 SE rule (:func:`rnnbook.stats.compare`) for setups ``a`` and ``b``.
+
+        ``on`` as in :meth:`summary`.
+        """
+        stats = self.summary([a, b], on=on)
         return compare(stats[a], stats[b])
 
     def to_dict(self) -> dict:
