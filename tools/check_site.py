@@ -64,7 +64,7 @@ def literal_markup(html: str) -> list[str]:
     --------
     >>> literal_markup("<p>See {cite:p}`elman1990`.</p>")
     ['...See {cite:p}`elman1990`....']
-    >>> literal_markup("<p>Clean <code>{glue:text}`x`</code> and <span class='math'>$x$</span>.</p>")
+    >>> literal_markup("<p><code>{glue:text}`x`</code>, <span class='math'>$x$</span></p>")
     []
     """
     soup = BeautifulSoup(html, "html.parser")

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
@@ -29,7 +29,11 @@ class FigureAltText(SphinxPostTransform):
             figure = image.parent
             while figure is not None and not isinstance(figure, nodes.figure):
                 figure = figure.parent
-            caption = next(iter(figure.findall(nodes.caption)), None) if figure else None
+            caption = (
+                next(iter(figure.findall(nodes.caption)), None)
+                if figure
+                else None
+            )
             if caption is not None and caption.astext().strip():
                 image["alt"] = " ".join(caption.astext().split())
             elif not image.get("alt") or image["alt"] == image.get("uri"):
@@ -49,7 +53,7 @@ class BookExecTable(SphinxDirective):
 
 
 def toc_order(env) -> list[str]:
-    """Every document reachable from the root, in the order a reader meets it."""
+    """Every document reachable from the root, in reading order."""
     order: list[str] = []
 
     def visit(docname: str) -> None:
@@ -81,7 +85,12 @@ class ExecTablePostTransform(SphinxPostTransform):
             for _ in range(4):
                 tgroup += nodes.colspec(colwidth=25)
             head = nodes.row()
-            for name in ("Page", "Executed (UTC)", "Seconds", "Ran without error"):
+            for name in (
+                "Page",
+                "Executed (UTC)",
+                "Seconds",
+                "Ran without error",
+            ):
                 head += _entry(nodes.Text(name))
             tgroup += nodes.thead("", head)
             body = nodes.tbody()
@@ -99,23 +108,41 @@ class ExecTablePostTransform(SphinxPostTransform):
                     refwarn=True,
                     classes=["xref", "doc"],
                 )
-                title = env.titles[docname].astext() if docname in env.titles else docname
+                title = (
+                    env.titles[docname].astext()
+                    if docname in env.titles
+                    else docname
+                )
                 link += nodes.inline(text=title)
                 when = data.get("mtime")
-                when = datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d %H:%M") if when else ""
+                when = (
+                    datetime.fromtimestamp(when, UTC).strftime(
+                        "%Y-%m-%d %H:%M"
+                    )
+                    if when
+                    else ""
+                )
                 runtime = data.get("runtime")
                 row = nodes.row()
                 row += _entry(link)
                 row += _entry(nodes.Text(when))
-                row += _entry(nodes.Text("" if runtime is None else f"{runtime:.1f}"))
-                row += _entry(nodes.Text("yes" if data.get("succeeded") else "no"))
+                row += _entry(
+                    nodes.Text("" if runtime is None else f"{runtime:.1f}")
+                )
+                row += _entry(
+                    nodes.Text("yes" if data.get("succeeded") else "no")
+                )
                 body += row
             node.replace_self(table)
 
 
 def _rebuild_exec_tables(app, env):
-    """Pages with the table are written again once the others' times are known."""
-    return [d for d, meta in env.metadata.items() if meta.get("has_book_exec_table")]
+    """Pages with the table are written again, once all times are known."""
+    return [
+        d
+        for d, meta in env.metadata.items()
+        if meta.get("has_book_exec_table")
+    ]
 
 
 def setup(app):
