@@ -129,7 +129,16 @@ def test_math_is_served_from_the_site(site):
     [
         ("whole-experiment", ["tbl-comparison", "tbl-study", "tbl-all-models", "fig-all-models"]),
         ("whole-experiment", ["two-se-rule", "tbl-all-gaps", "fig-seed-spread"]),
-        ("which-model", ["tbl-which", "fig-which-tradeoffs"]),
+        (
+            "which-model",
+            [
+                "tbl-which-setups",
+                "tbl-which-tier",
+                "tbl-which-pairs",
+                "tbl-which-test",
+                "fig-which-tradeoffs",
+            ],
+        ),
         ("overfitting", ["fig-ovf-runs", "tbl-ovf-runs", "tbl-ovf-study", "tbl-ovf-gaps"]),
         ("padding-and-masking", ["tbl-pad-grid", "fig-pad-forgetting", "fig-pad-drift"]),
         ("lstm-and-gru", ["tbl-gate-seed1", "tbl-gate-study", "tbl-gate-gaps"]),
