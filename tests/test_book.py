@@ -132,7 +132,6 @@ def test_math_is_served_from_the_site(site):
         (
             "which-model",
             [
-                "tbl-which-setups",
                 "tbl-which-tier",
                 "tbl-which-pairs",
                 "tbl-which-test",
