@@ -306,3 +306,25 @@ def test_a_markdown_pages_button_is_pointed_at_its_notebook_copy(tmp_path):
 def test_the_command_fails_with_a_one_line_error_before_a_build(tmp_path, capsys):
     assert cn.main([str(tmp_path)]) == 1
     assert capsys.readouterr().err.strip().endswith("run jupyter-book build first")
+
+
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def test_a_page_without_a_setup_cell_gets_one_pinned_to_the_version(refs):
+    nb = notebook("Text.", [glued(0.87654, "acc")])
+    glue = {"book/part/page": cn.glue_values(nb)}
+    converted, _ = cn.convert_notebook(nb, "book/part/page", glue, refs, VERSION, REPOSITORY)
+    code = [c.source for c in converted.cells if c.cell_type == "code"]
+    assert f'%pip install --quiet "rnnbook @ git+{REPOSITORY}@v{VERSION}"' in code[0]
+    assert code[1:] == [c.source for c in nb.cells if c.cell_type == "code"]
+    nbformat.validate(converted)
+
+
+def test_a_pin_other_than_the_packages_version_fails_the_copy(refs):
+    nb = notebook("Text.", [glued(0.87654, "acc")])
+    nb.cells[1].source = f'%pip install --quiet "rnnbook @ git+{REPOSITORY}@v0.0.1"\nimport rnnbook'
+    with pytest.raises(
+        cn.ConversionError, match=rf"installs rnnbook from \S+@v0\.0\.1, not \S+@v{VERSION}"
+    ):
+        cn.convert_notebook(nb, "book/part/page", {}, refs, VERSION, REPOSITORY)

@@ -528,6 +528,32 @@ def clean_outputs(cell) -> list:
     return kept
 
 
+INSTALL = re.compile(r'%pip install --quiet "rnnbook @ git\+(?P<url>\S+)@v(?P<version>[^"]+)"')
+SETUP_CELL = """\
+# Setup. Where the book's helper package is missing (in Colab, say), install the
+# version this page was built with. Importing it chooses the Keras backend:
+# JAX when it is installed, otherwise TensorFlow (set KERAS_BACKEND to choose).
+try:
+    import rnnbook
+except ImportError:
+    %pip install --quiet "rnnbook @ git+{repository}@v{version}"
+    import rnnbook"""
+
+
+def check_pins(notebook, doc: str, repository: str, version: str) -> None:
+    """Every install of the helper package in a copy pins this repository at this version."""
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    pins = list(INSTALL.finditer(code))
+    if "rnnbook" in code and not pins:
+        raise ConversionError(f"{doc}.ipynb: uses rnnbook but never installs it")
+    for pin in pins:
+        if (pin.group("url"), pin.group("version")) != (repository, version):
+            raise ConversionError(
+                f"{doc}.ipynb installs rnnbook from {pin.group('url')}@v{pin.group('version')}, "
+                f"not {repository}@v{version} (pyproject.toml, _config.yml): fix its setup cell"
+            )
+
+
 def banner(doc: str, refs: Refs, version: str) -> str:
     return (
         f"*This notebook is the page [{refs.titles.get(doc, doc)}]({refs.url(doc)}) of "
@@ -537,9 +563,21 @@ def banner(doc: str, refs: Refs, version: str) -> str:
     )
 
 
-def convert_notebook(notebook, doc: str, glue: dict, refs: Refs, version: str):
-    """A copy of one executed notebook in plain Markdown and code, and the glued texts."""
+def convert_notebook(
+    notebook, doc: str, glue: dict, refs: Refs, version: str, repository: str | None = None
+):
+    """A copy of one executed notebook in plain Markdown and code, and the glued texts.
+
+    A page that uses ``rnnbook`` without installing it (a MyST page, whose
+    site shows no setup cell) gets the notebooks' setup cell first, pinned to
+    ``repository`` at ``version``.
+    """
     copy_nb = copy.deepcopy(notebook)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    setup = None
+    if repository and "rnnbook" in code and not INSTALL.search(code):
+        setup = nbformat.v4.new_code_cell(SETUP_CELL.format(repository=repository, version=version))
+        setup.metadata["tags"] = ["hide-input"]
     page = Page(doc=doc, glue=glue, refs=refs)
     cells = []
     for cell in copy_nb.cells:
@@ -551,17 +589,27 @@ def convert_notebook(notebook, doc: str, glue: dict, refs: Refs, version: str):
         cells.append(cell)
     first_markdown = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), 0)
     intro = nbformat.v4.new_markdown_cell(banner(doc, refs, version))
-    intro.id = "colab-banner"
     cells.insert(first_markdown + 1, intro)
+    if setup is not None:
+        cells.insert(first_markdown + 2, setup)
     copy_nb.cells = cells
+    if copy_nb.nbformat_minor < 5:  # cells with ids (the new ones have them)
+        copy_nb.nbformat_minor = 5
+        for number, cell in enumerate(copy_nb.cells):
+            cell.setdefault("id", f"cell-{number}")
     copy_nb.metadata.pop("mystnb", None)
     copy_nb.metadata.pop("jupytext", None)
-    check_copy(notebook, copy_nb, page.used, doc)
+    check_copy(notebook, copy_nb, page.used, doc, (setup.source,) if setup else ())
+    if repository:
+        check_pins(copy_nb, doc, repository, version)
     return copy_nb, page.used
 
 
-def check_copy(executed, converted, used: list[str], doc: str) -> None:
-    """No MyST left, every glued text present, the code cells those of the executed notebook."""
+def check_copy(executed, converted, used: list[str], doc: str, added: tuple = ()) -> None:
+    """No MyST left, every glued text present, the code cells those of the executed notebook.
+
+    ``added``: the sources of code cells the copy adds (a setup cell).
+    """
     for cell in converted.cells:
         if cell.cell_type != "markdown":
             continue
@@ -578,6 +626,8 @@ def check_copy(executed, converted, used: list[str], doc: str) -> None:
             raise ConversionError(f"{doc}.ipynb: the glued value {text!r} is missing")
     before = [c.source for c in executed.cells if c.cell_type == "code"]
     after = [c.source for c in converted.cells if c.cell_type == "code"]
+    if added:
+        after = [source for source in after if source not in added]
     if before != after:
         raise ConversionError(f"{doc}.ipynb: the copy's code cells differ from the page's")
 
@@ -635,7 +685,7 @@ def generate(build: Path, config_file: Path = ROOT / "_config.yml") -> list[Path
     written = []
     repository, branch = config["repository"]["url"], config["repository"]["branch"]
     for doc, notebook in notebooks.items():
-        converted, _ = convert_notebook(notebook, doc, glue, refs, version)
+        converted, _ = convert_notebook(notebook, doc, glue, refs, version, repository)
         target = out_dir / f"{doc}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(converted, target)
