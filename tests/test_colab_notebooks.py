@@ -328,3 +328,15 @@ def test_a_pin_other_than_the_packages_version_fails_the_copy(refs):
         cn.ConversionError, match=rf"installs rnnbook from \S+@v0\.0\.1, not \S+@v{VERSION}"
     ):
         cn.convert_notebook(nb, "book/part/page", {}, refs, VERSION, REPOSITORY)
+
+
+def test_a_definition_list_becomes_bullets_with_the_term_in_bold(refs):
+    text = (
+        "Kinds:\n\nMany-to-one\n: One output, from $h_T$;\n  read to the end.\n\n"
+        "Many-to-many\n: One per step.\n: Or fewer."
+    )
+    converted, _ = convert(text, refs)
+    assert last_markdown(converted) == (
+        "Kinds:\n\n- **Many-to-one**: One output, from $h_T$;\n  read to the end.\n\n"
+        "- **Many-to-many**: One per step.\n\n  Or fewer."
+    )

@@ -68,11 +68,13 @@ INLINE = re.compile(r"(\{[A-Za-z][\w:+-]*\})?(`+)(.+?)\2(?!`)", re.DOTALL)
 FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>:{3,}|`{3,}|~{3,})(?P<info>.*)$")
 DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[\w:+-]+)\}\s*(?P<arg>.*)$")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+DEFINITION = re.compile(r"^: +")
 TARGET = re.compile(r"^\s*\((?P<label>[^()\s]+)\)=\s*$")
 MATH_LABEL = re.compile(r"^(?P<indent>\s*)\$\$\s*\((?P<label>[^()\s]+)\)\s*$")
 # MyST that must not survive in a copy: a role, a directive fence, a target.
 LEFTOVER = re.compile(
-    r"\{[A-Za-z][\w:+-]*\}`|^\s*(?::{3,}|`{3,}|~{3,})\{|^\s*\([^()\s]+\)=\s*$|^\s*\$\$\s*\(\S+\)",
+    r"\{[A-Za-z][\w:+-]*\}`|^\s*(?::{3,}|`{3,}|~{3,})\{|^\s*\([^()\s]+\)=\s*$"
+    r"|^\s*\$\$\s*\(\S+\)|^: ",
     re.MULTILINE,
 )
 
@@ -469,6 +471,14 @@ def convert_markdown(text: str, page: Page) -> str:
             flush()
             math, i = read_math(lines, i, page)
             add(math)
+            continue
+        if line.strip() and i + 1 < len(lines) and DEFINITION.match(lines[i + 1]):
+            # A definition list (MyST's deflist): a bullet with the term in bold.
+            paragraph.append(f"- **{line.strip()}**: {DEFINITION.sub('', lines[i + 1])}")
+            i += 2
+            while i < len(lines) and DEFINITION.match(lines[i]):
+                paragraph += ["", "  " + DEFINITION.sub("", lines[i])]
+                i += 1
             continue
         paragraph.append(line)
         i += 1
