@@ -340,3 +340,8 @@ def test_a_definition_list_becomes_bullets_with_the_term_in_bold(refs):
         "Kinds:\n\n- **Many-to-one**: One output, from $h_T$;\n  read to the end.\n\n"
         "- **Many-to-many**: One per step.\n\n  Or fewer."
     )
+
+
+def test_code_that_starts_a_line_is_not_taken_for_myst(refs):
+    converted, _ = convert("Symbols:\n`h_t`: the state, and `{doc}` is a role's name.", refs)
+    assert last_markdown(converted).startswith("Symbols:\n`h_t`: the state")

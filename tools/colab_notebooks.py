@@ -626,7 +626,7 @@ def check_copy(executed, converted, used: list[str], doc: str, added: tuple = ()
         text = re.sub(r"(?s)```.*?```", "", cell.source)
         roles = INLINE.finditer(text)
         leftover = next((m for m in roles if m.group(1)), None) or LEFTOVER.search(
-            INLINE.sub("", text)
+            INLINE.sub("code", text)
         )
         if leftover:
             raise ConversionError(f"{doc}.ipynb: MyST left in the copy: {leftover.group(0)!r}")
