@@ -345,3 +345,14 @@ def test_a_definition_list_becomes_bullets_with_the_term_in_bold(refs):
 def test_code_that_starts_a_line_is_not_taken_for_myst(refs):
     converted, _ = convert("Symbols:\n`h_t`: the state, and `{doc}` is a role's name.", refs)
     assert last_markdown(converted).startswith("Symbols:\n`h_t`: the state")
+
+
+def test_a_figure_cell_is_followed_by_its_numbered_caption(refs):
+    image = nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})
+    nb = notebook("Text.", [image])
+    nb.cells[1].metadata["mystnb"] = {
+        "figure": {"caption": "Curves, see {cite:t}`elman1990`.", "name": "fig-curves"}
+    }
+    converted, _ = cn.convert_notebook(nb, "book/part/page", {}, refs, VERSION)
+    assert [c.cell_type for c in converted.cells[2:4]] == ["code", "markdown"]
+    assert converted.cells[3].source == "*Fig. 4: Curves, see Elman (1990).*"

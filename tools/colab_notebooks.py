@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import html
+import json
 import pickle
 import re
 import sys
@@ -195,14 +196,18 @@ def refs_from_build(build: Path, site: str, bibfiles: list[Path]) -> Refs:
     formats = dict(env.config.numfig_format)
     formats.setdefault("exercise", "Exercise %s")
     for label, (doc, anchor, _) in list(refs.labels.items()):
-        for figtype, numbers in env.toc_fig_numbers.get(doc, {}).items():
+        for figtype, numbers in env.toc_fignumbers.get(doc, {}).items():
             if anchor in numbers:
                 number = ".".join(map(str, numbers[anchor]))
                 refs.numbers[label] = formats.get(figtype, "%s") % number
-    for doc, by_type in env.toc_fig_numbers.items():
+    for doc, by_type in env.toc_fignumbers.items():
         numbers = sorted(by_type.get("exercise", {}).values())
         refs.exercises[doc] = [".".join(map(str, n)) for n in numbers]
     for label, (doc, number) in env.domaindata["math"]["objects"].items():
+        # The number the page prints: with math_numfig, Sphinx's figure numbering.
+        numbered = env.toc_fignumbers.get(doc, {}).get("displaymath", {})
+        if f"equation-{label}" in numbered:
+            number = ".".join(map(str, numbered[f"equation-{label}"]))
         refs.equations[label] = (doc, str(number))
     return refs
 
@@ -564,6 +569,16 @@ def check_pins(notebook, doc: str, repository: str, version: str) -> None:
             )
 
 
+def figure_caption(cell, page: Page) -> str:
+    """The numbered caption the site puts under a code cell's figure (``mystnb.figure``)."""
+    figure = cell.metadata.get("mystnb", {}).get("figure", {})
+    if cell.cell_type != "code" or not figure.get("caption") or not cell.outputs:
+        return ""
+    number = page.refs.numbers.get(figure.get("name", ""), "")
+    caption = convert_markdown(str(figure["caption"]), page).strip()
+    return f"*{number}: {caption}*" if number else f"*{caption}*"
+
+
 def banner(doc: str, refs: Refs, version: str) -> str:
     return (
         f"*This notebook is the page [{refs.titles.get(doc, doc)}]({refs.url(doc)}) of "
@@ -597,6 +612,9 @@ def convert_notebook(
         elif cell.cell_type == "code":
             cell.outputs = clean_outputs(cell)
         cells.append(cell)
+        caption = figure_caption(cell, page)
+        if caption:
+            cells.append(nbformat.v4.new_markdown_cell(caption))
     first_markdown = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), 0)
     intro = nbformat.v4.new_markdown_cell(banner(doc, refs, version))
     cells.insert(first_markdown + 1, intro)
@@ -691,6 +709,11 @@ def generate(build: Path, config_file: Path = ROOT / "_config.yml") -> list[Path
         for p in sources
     }
     glue = {doc: glue_values(nb) for doc, nb in notebooks.items()}
+    for doc in notebooks:  # myst-nb moves a page's glue out of its notebook, into this file
+        cache = executed_dir / f"{doc}.glue.json"
+        if cache.exists():
+            stored = json.loads(cache.read_text(encoding="utf-8"))
+            glue[doc].update({key: output["data"] for key, output in stored.items()})
     out_dir = build / "colab"
     written = []
     repository, branch = config["repository"]["url"], config["repository"]["branch"]
