@@ -8,6 +8,7 @@ made and checked by ``make book`` (the generator fails the build).
 
 import copy
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -244,11 +245,13 @@ def test_a_hidden_cell_keeps_its_code_but_loses_its_outputs(refs):
     assert code.source.startswith("x = 0.87654") and code.outputs == []
 
 
-def test_the_copy_names_its_page_and_version(refs):
+def test_the_copy_names_its_page_book_and_version_under_its_title(refs):
+    refs.book = "The Book"
     converted, _ = convert("Text.", refs)
-    assert converted.cells[0].source == "# A page"
-    assert f"[A page]({SITE}/book/part/page.html)" in converted.cells[1].source
-    assert f"version {VERSION}" in converted.cells[1].source
+    title, banner = converted.cells[0].source.split("\n\n")
+    assert title == "# A page"
+    assert banner.startswith(f"*This notebook is the page [A page]({SITE}/book/part/page.html)")
+    assert f"of [The Book]({SITE}), version {VERSION}." in banner
 
 
 def test_the_check_finds_myst_left_changed_code_and_lost_values(refs):
@@ -315,6 +318,7 @@ def test_a_page_without_a_setup_cell_gets_one_pinned_to_the_version(refs):
     nb = notebook("Text.", [glued(0.87654, "acc")])
     glue = {"book/part/page": cn.glue_values(nb)}
     converted, _ = cn.convert_notebook(nb, "book/part/page", glue, refs, VERSION, REPOSITORY)
+    assert [c.cell_type for c in converted.cells] == ["markdown", "code", "code", "markdown"]
     code = [c.source for c in converted.cells if c.cell_type == "code"]
     assert f'%pip install --quiet "rnnbook @ git+{REPOSITORY}@v{VERSION}"' in code[0]
     assert code[1:] == [c.source for c in nb.cells if c.cell_type == "code"]
@@ -354,5 +358,156 @@ def test_a_figure_cell_is_followed_by_its_numbered_caption(refs):
         "figure": {"caption": "Curves, see {cite:t}`elman1990`.", "name": "fig-curves"}
     }
     converted, _ = cn.convert_notebook(nb, "book/part/page", {}, refs, VERSION)
-    assert [c.cell_type for c in converted.cells[2:4]] == ["code", "markdown"]
-    assert converted.cells[3].source == "*Fig. 4: Curves, see Elman (1990).*"
+    assert [c.cell_type for c in converted.cells[1:3]] == ["code", "markdown"]
+    assert converted.cells[2].source == "*Fig. 4: Curves, see Elman (1990).*"
+
+
+# A small book that uses each construct, rendered by Jupyter Book (notebooks
+# carry their outputs; nothing is executed): the generator reads this build's
+# Sphinx environment, and its copies must print what the site prints.
+MINI_CONFIG = """\
+title: Mini
+execute:
+  execute_notebooks: "off"
+parse:
+  myst_enable_extensions: [amsmath, colon_fence, dollarmath, deflist]
+bibtex_bibfiles: [refs.bib]
+sphinx:
+  extra_extensions: [sphinx_exercise]
+  config:
+    bibtex_reference_style: author_year
+    numfig: true
+    math_numfig: true
+repository:
+  url: https://github.com/o/r
+  branch: colab
+launch_buttons:
+  colab_url: https://colab.research.google.com
+html:
+  use_download_button: true
+"""
+MINI_TOC = """\
+format: jb-book
+root: intro
+chapters:
+  - file: part/page
+  - file: part/theory
+  - file: glossary
+  - file: bibliography
+"""
+MINI_PAGE_TEXT = """\
+(sec-results)=
+## Results
+
+Accuracy {glue:text}`acc:.2f` in {numref}`fig-mini`, by {eq}`mini-update` of
+{doc}`theory`; the {term}`hidden state` after {cite:t}`elman1990`.
+
+:::{exercise}
+:label: ex-mini
+Why {glue:text}`../part/page.ipynb::steps:d` steps?
+:::
+
+:::{solution} ex-mini
+:class: dropdown
+Because.
+:::
+"""
+MINI_THEORY = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Theory
+
+$$
+h_t = \\tanh(W h_{t-1})
+$$ (mini-update)
+
+Many-to-one
+: One output {cite:p}`elman1990`.
+
+```{code-cell} ipython3
+import rnnbook
+```
+"""
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9a"
+    "wAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.mark.slow
+def test_a_small_books_copies_print_what_its_site_prints(tmp_path):
+    book = tmp_path / "mini"
+    (book / "part").mkdir(parents=True)
+    (book / "_config.yml").write_text(MINI_CONFIG)
+    (book / "_toc.yml").write_text(MINI_TOC)
+    (book / "pyproject.toml").write_text('[project]\nversion = "9.9.9"\n')
+    (book / "refs.bib").write_text(
+        "@article{elman1990, author = {Elman, Jeffrey L.}, title = {Finding Structure in"
+        " Time}, journal = {Cognitive Science}, year = {1990}}\n"
+    )
+    (book / "intro.md").write_text("# Mini\n\nA book.\n")
+    (book / "glossary.md").write_text("# Glossary\n\n```{glossary}\nhidden state\n  It.\n```\n")
+    (book / "bibliography.md").write_text("# References\n\n```{bibliography}\n```\n")
+    (book / "part" / "theory.md").write_text(MINI_THEORY)
+    page = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    )
+    code = nbformat.v4.new_code_cell(
+        "x = 0.87654",
+        outputs=[glued(0.87654, "acc"), glued(12, "steps")],
+        metadata={"mystnb": {"figure": {"caption": "A dot.", "name": "fig-mini"}}},
+    )
+    code.outputs.append(nbformat.v4.new_output("display_data", data={"image/png": PNG}))
+    page.cells = [
+        nbformat.v4.new_markdown_cell("# Page"),
+        code,
+        nbformat.v4.new_markdown_cell(MINI_PAGE_TEXT),
+    ]
+    nbformat.write(page, book / "part" / "page.ipynb")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    build = book / "_build"
+
+    written = cn.generate(build, book / "_config.yml")
+
+    assert sorted(p.relative_to(build / "colab").as_posix() for p in written) == [
+        "part/page.ipynb",
+        "part/theory.ipynb",
+    ]
+    site = (build / "html" / "part" / "page.html").read_text()
+    copy_ = nbformat.read(build / "colab" / "part" / "page.ipynb", as_version=4)
+    text = "\n".join(c.source for c in copy_.cells if c.cell_type == "markdown")
+    figure = re.search(r'caption-number">(Fig\. [\d.]+) ?<', site).group(1)
+    exercise = re.search(r"(Exercise [\d.]+)", site).group(1)
+    theory = (build / "html" / "part" / "theory.html").read_text()
+    equation = re.search(r'class="eqno">(\([\d.]+\))', theory).group(1)
+    for shown in ("0.88", "12", f"[{figure}](", f"*{figure}: A dot.*", f"**{exercise}**"):
+        assert shown in text, shown
+    assert f"Solution to {exercise}" in text and "Elman (1990)" in text
+    assert f"[{equation}](https://o.github.io/r/part/theory.html#equation-mini-update)" in text
+    assert "(https://o.github.io/r/glossary.html#term-hidden-state)" in text
+    assert "[Theory](https://o.github.io/r/part/theory.html)" in text
+    theory_copy = nbformat.read(build / "colab" / "part" / "theory.ipynb", as_version=4)
+    theory_text = "\n".join(c.source for c in theory_copy.cells)
+    assert "- **Many-to-one**: One output (Elman, 1990)." in theory_text
+    assert f"\\tag{{{equation[1:-1]}}}" in theory_text
+    assert '"rnnbook @ git+https://github.com/o/r@v9.9.9"' in theory_text
+    for doc in ("page", "theory"):
+        download = nbformat.read(build / "html" / "_sources" / "part" / f"{doc}.ipynb", 4)
+        assert download == nbformat.read(build / "colab" / "part" / f"{doc}.ipynb", 4)
+        html_page = (build / "html" / "part" / f"{doc}.html").read_text()
+        assert f"github/o/r/blob/colab/part/{doc}.ipynb" in html_page
+        assert f"blob/colab/part/{doc}.md" not in html_page

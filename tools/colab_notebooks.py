@@ -96,6 +96,7 @@ class Refs:
     """
 
     site: str
+    book: str = "the book"
     titles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     numbers: dict[str, str] = field(default_factory=dict)
@@ -580,12 +581,22 @@ def figure_caption(cell, page: Page) -> str:
 
 
 def banner(doc: str, refs: Refs, version: str) -> str:
+    """The line under a copy's title: which page of which book, and whose numbers."""
     return (
         f"*This notebook is the page [{refs.titles.get(doc, doc)}]({refs.url(doc)}) of "
-        f"[Understanding RNNs]({refs.site}), version {version}. The numbers in the text and "
+        f"[{refs.book}]({refs.site}), version {version}. The numbers in the text and "
         "the outputs below are those of the build that published the site; running the "
         "cells replaces the outputs with your own run's.*"
     )
+
+
+def with_banner(source: str, text: str) -> str:
+    """Put ``text`` under the first heading of a Markdown cell (on top when it has none)."""
+    heading = re.search(r"^#{1,6} .*$", source, flags=re.MULTILINE)
+    if heading is None:
+        return f"{text}\n\n{source}"
+    end = heading.end()
+    return f"{source[:end]}\n\n{text}\n\n{source[end:].lstrip(chr(10))}".rstrip("\n")
 
 
 def convert_notebook(
@@ -615,11 +626,14 @@ def convert_notebook(
         caption = figure_caption(cell, page)
         if caption:
             cells.append(nbformat.v4.new_markdown_cell(caption))
-    first_markdown = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), 0)
-    intro = nbformat.v4.new_markdown_cell(banner(doc, refs, version))
-    cells.insert(first_markdown + 1, intro)
-    if setup is not None:
-        cells.insert(first_markdown + 2, setup)
+    first_markdown = next((c for c in cells if c.cell_type == "markdown"), None)
+    if first_markdown is None:
+        cells.insert(0, nbformat.v4.new_markdown_cell(banner(doc, refs, version)))
+    else:
+        first_markdown.source = with_banner(first_markdown.source, banner(doc, refs, version))
+    if setup is not None:  # just before the page's first code cell
+        first_code = next(i for i, c in enumerate(cells) if c.cell_type == "code")
+        cells.insert(first_code, setup)
     copy_nb.cells = cells
     if copy_nb.nbformat_minor < 5:  # cells with ids (the new ones have them)
         copy_nb.nbformat_minor = 5
@@ -704,6 +718,7 @@ def generate(build: Path, config_file: Path = ROOT / "_config.yml") -> list[Path
         )
     bibfiles = [config_file.parent / b for b in config.get("bibtex_bibfiles", [])]
     refs = refs_from_build(build, site_url(config), bibfiles)
+    refs.book = config.get("title") or refs.book
     notebooks = {
         p.relative_to(executed_dir).with_suffix("").as_posix(): nbformat.read(p, as_version=4)
         for p in sources
