@@ -8,6 +8,7 @@ made and checked by ``make book`` (the generator fails the build).
 
 import copy
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -227,7 +228,11 @@ def test_an_unknown_directive_or_unclosed_fence_is_an_error(refs):
 def test_code_cells_are_unchanged_and_keep_what_the_site_shows(refs):
     figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "F"})
     table = nbformat.v4.new_output(
-        "display_data", data={"text/markdown": ":::{table} T\n:::", "text/html": "<table/>"}
+        "display_data",
+        data={
+            "text/markdown": ":::{table} T\n:name: tbl-results\n:::",
+            "text/html": "<table><caption>T</caption></table>",
+        },
     )
     stderr = nbformat.v4.new_output("stream", name="stderr", text="TF noise")
     outputs = [glued(0.87654, "acc"), glued(2, "shown", display=True), figure, table, stderr]
@@ -235,7 +240,8 @@ def test_code_cells_are_unchanged_and_keep_what_the_site_shows(refs):
     code = [c for c in converted.cells if c.cell_type == "code"][0]
     assert code.source == "x = 0.87654\nrnnbook.glue('acc', x)"
     kept = [o.get("data", {}) for o in code.outputs]
-    assert kept == [{"text/plain": "2"}, figure.data, {"text/html": "<table/>"}]
+    table_html = "<table><caption>Table 2: T</caption></table>"
+    assert kept == [{"text/plain": "2"}, figure.data, {"text/html": table_html}]
     assert all("scrapbook" not in o.get("metadata", {}) for o in code.outputs)
 
 
@@ -362,13 +368,13 @@ def test_a_figure_cell_is_followed_by_its_numbered_caption(refs):
     assert converted.cells[2].source == "*Fig. 4: Curves, see Elman (1990).*"
 
 
-# A small book that uses each construct, rendered by Jupyter Book (notebooks
-# carry their outputs; nothing is executed): the generator reads this build's
-# Sphinx environment, and its copies must print what the site prints.
+# A small book that uses each construct, executed into the cache and rendered
+# by Jupyter Book as the book is: the generator reads this build's Sphinx
+# environment and execution cache, and its copies must print what the site prints.
 MINI_CONFIG = """\
 title: Mini
 execute:
-  execute_notebooks: "off"
+  execute_notebooks: cache
 parse:
   myst_enable_extensions: [amsmath, colon_fence, dollarmath, deflist]
 bibtex_bibfiles: [refs.bib]
@@ -442,6 +448,10 @@ PNG = (
 )
 
 
+def copy_of(build, doc):
+    return nbformat.read(build / "colab" / "part" / f"{doc}.ipynb", as_version=4)
+
+
 @pytest.mark.slow
 def test_a_small_books_copies_print_what_its_site_prints(tmp_path):
     book = tmp_path / "mini"
@@ -461,28 +471,39 @@ def test_a_small_books_copies_print_what_its_site_prints(tmp_path):
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
     )
     code = nbformat.v4.new_code_cell(
-        "x = 0.87654",
-        outputs=[glued(0.87654, "acc"), glued(12, "steps")],
+        "import base64\n"
+        "from IPython.display import Image\n"
+        "from myst_nb import glue\n\n"
+        "glue('acc', 0.87654, display=False)\n"
+        "glue('steps', 12, display=False)\n"
+        f"Image(base64.b64decode('{PNG}'))",
         metadata={"mystnb": {"figure": {"caption": "A dot.", "name": "fig-mini"}}},
     )
-    code.outputs.append(nbformat.v4.new_output("display_data", data={"image/png": PNG}))
     page.cells = [
         nbformat.v4.new_markdown_cell("# Page"),
         code,
         nbformat.v4.new_markdown_cell(MINI_PAGE_TEXT),
     ]
     nbformat.write(page, book / "part" / "page.ipynb")
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     build = book / "_build"
+    # The first build executes the notebooks into the cache; the second renders
+    # every page from the cache, as make book does after tools/execute_book.py
+    # (myst-nb then writes the page's notebook without its outputs).
+    for _ in range(2):
+        for folder in ("html", ".doctrees", "jupyter_execute"):
+            shutil.rmtree(build / folder, ignore_errors=True)
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert not nbformat.read(build / "jupyter_execute/part/page.ipynb", 4).cells[1].outputs
 
     written = cn.generate(build, book / "_config.yml")
 
+    assert [o.output_type for o in copy_of(build, "page").cells[1].outputs] == ["execute_result"]
     assert sorted(p.relative_to(build / "colab").as_posix() for p in written) == [
         "part/page.ipynb",
         "part/theory.ipynb",

@@ -521,8 +521,8 @@ def read_math(lines: list[str], start: int, page: Page) -> tuple[str, int]:
 # Notebooks.
 
 
-def clean_outputs(cell) -> list:
-    """The outputs the site shows for a code cell."""
+def clean_outputs(cell, numbers: dict[str, str]) -> list:
+    """The outputs the site shows for a code cell; ``numbers``: tables' numbers by name."""
     tags = set(cell.metadata.get("tags", []))
     if tags & HIDDEN_OUTPUT_TAGS:
         return []
@@ -538,8 +538,14 @@ def clean_outputs(cell) -> list:
         data = output.get("data", {})
         if "text/markdown" in data and "text/html" in data:
             # rnnbook.report's tables: MyST for the site, HTML for Jupyter and Colab.
+            # The HTML caption gets the number the site gives the table.
             output = copy.deepcopy(output)
-            del output["data"]["text/markdown"]
+            markdown = "".join(output["data"].pop("text/markdown"))
+            name = re.search(r"^:name:\s*(\S+)", markdown, flags=re.MULTILINE)
+            number = numbers.get(name.group(1), "") if name else ""
+            if number:
+                table = "".join(output["data"]["text/html"])
+                output["data"]["text/html"] = table.replace("<caption>", f"<caption>{number}: ", 1)
         kept.append(output)
     return kept
 
@@ -621,7 +627,7 @@ def convert_notebook(
             source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
             cell.source = convert_markdown(source, page)
         elif cell.cell_type == "code":
-            cell.outputs = clean_outputs(cell)
+            cell.outputs = clean_outputs(cell, refs.numbers)
         cells.append(cell)
         caption = figure_caption(cell, page)
         if caption:
@@ -703,6 +709,28 @@ def site_url(config: dict) -> str:
     return f"https://{owner}.github.io/{name}"
 
 
+def executed_notebook(build: Path, path: Path):
+    """A page's notebook with the outputs the site shows.
+
+    With ``execute_notebooks: cache`` (the book's setting), myst-nb writes the
+    page's notebook without outputs and takes them from the execution cache;
+    so do we. Without a cache the notebook's own outputs are the site's.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    cache_dir = build / ".jupyter_cache"
+    if not cache_dir.exists():
+        return notebook
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(str(cache_dir)).merge_match_into_notebook(notebook)
+    except KeyError:
+        raise ConversionError(
+            f"{path.name}: no run of this notebook in {cache_dir}: build the book first"
+        ) from None
+    return merged
+
+
 def generate(build: Path, config_file: Path = ROOT / "_config.yml") -> list[Path]:
     """Write the copies of every executed notebook of a build; return their paths."""
     config = yaml.safe_load(config_file.read_text())
@@ -720,7 +748,7 @@ def generate(build: Path, config_file: Path = ROOT / "_config.yml") -> list[Path
     refs = refs_from_build(build, site_url(config), bibfiles)
     refs.book = config.get("title") or refs.book
     notebooks = {
-        p.relative_to(executed_dir).with_suffix("").as_posix(): nbformat.read(p, as_version=4)
+        p.relative_to(executed_dir).with_suffix("").as_posix(): executed_notebook(build, p)
         for p in sources
     }
     glue = {doc: glue_values(nb) for doc, nb in notebooks.items()}
