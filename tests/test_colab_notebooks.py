@@ -191,6 +191,11 @@ def test_admonitions_become_quotes_and_dropdowns_fold(refs):
     )
 
 
+def test_directive_options_may_be_a_yaml_block(refs):
+    converted, _ = convert("```{note}\n---\nclass: dropdown\n---\nHidden.\n```", refs)
+    assert last_markdown(converted) == "<details>\n<summary>Note</summary>\n\nHidden.\n\n</details>"
+
+
 def test_nested_directives_close_at_their_own_fence(refs):
     text = "::::{important}\n:::{note}\nInner.\n:::\nOuter.\n::::"
     converted, _ = convert(text, refs)
@@ -214,7 +219,8 @@ def test_figure_and_table_directives_keep_caption_and_number(refs):
     )
     converted, _ = convert(text, refs)
     assert last_markdown(converted) == (
-        "![](curves.png)\n\n*Fig. 4: Learning curves.*\n\n*Table 2: Results*\n\n| a |\n|---|\n| 1 |"
+        f"![]({SITE}/_images/curves.png)\n\n*Fig. 4: Learning curves.*\n\n"
+        "*Table 2: Results*\n\n| a |\n|---|\n| 1 |"
     )
 
 

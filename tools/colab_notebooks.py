@@ -3,12 +3,12 @@
 The site renders MyST: glue roles, cross-references, citations, exercises.
 Colab and Jupyter do not, so a learner who opened a page's notebook would read
 ``{glue:text}`key:.2f``` where the site shows a number. After Jupyter Book
-has rendered the site, this script writes, from the build's executed
-notebooks (``<build>/jupyter_execute/...``), one copy of every notebook page
-in plain Markdown and code:
+has rendered the site, this script writes, from the build's notebooks
+(``<build>/jupyter_execute/...``, their outputs from the execution cache),
+one copy of every notebook page in plain Markdown and code:
 
 * glue roles become the build's values, formatted as the site formats them
-  (``path.ipynb::key`` from the other page's executed notebook);
+  (``path.ipynb::key`` from the other page's glue);
 * ``{doc}``, ``{ref}``, ``{numref}``, ``{eq}`` and ``{term}`` become links to
   the published site, with the numbers and titles of this build (read from
   Sphinx's environment); ``{cite:p}``/``{cite:t}`` become "(Author, year)" and
@@ -128,14 +128,14 @@ def format_glue(bundle: dict, role: str, spec: str, where: str) -> str:
     """A glued value as the site prints it (myst-nb's formatting of text/plain)."""
     from myst_nb.core.variables import format_plain_text
 
-    if role in ("glue:md",) or (role in ("glue", "glue:any") and "text/markdown" in bundle):
+    if role == "glue:md" or (role == "glue:any" and "text/markdown" in bundle):
         if "text/markdown" not in bundle:
             raise ConversionError(f"{where}: glue {role} needs text/markdown, the value has none")
         return "".join(bundle["text/markdown"])
     if "text/plain" not in bundle:
         raise ConversionError(f"{where}: the glued value has no text to print (text/plain)")
     text = "".join(bundle["text/plain"])
-    if role in ("glue", "glue:any"):
+    if role == "glue:any":
         return text
     try:
         return format_plain_text(text, spec)
@@ -258,15 +258,15 @@ def link(text: str, url: str) -> str:
 
 def convert_role(name: str, body: str, page: Page) -> str:
     refs, where = page.refs, page.where()
-    if name.startswith("glue") and name in ("glue", "glue:", "glue:any", "glue:text", "glue:md"):
-        role = "glue:text" if name == "glue:" else name
+    if name in ("glue", "glue:", "glue:any", "glue:text", "glue:md"):
+        role = "glue:any" if name in ("glue", "glue:") else name
         content, doc = body.strip(), page.doc
         if "::" in content:
             path, content = content.split("::", 1)
             doc = resolve_doc(page.doc, path)
-        key, spec = (content.rsplit(":", 1) + [""])[:2] if ":" in content else (content, "")
-        if role == "glue:text" and not spec:
-            spec = "s"
+        key, spec = content, ""
+        if role == "glue:text":  # key:format_spec, as myst-nb reads it
+            key, spec = content.rsplit(":", 1) if ":" in content else (content, "s")
         bundle = page.glue.get(doc, {}).get(key)
         if bundle is None:
             raise ConversionError(f"{where}: no glued value {key!r} in {doc}.ipynb")
@@ -319,10 +319,6 @@ def convert_role(name: str, body: str, page: Page) -> str:
         raise ConversionError(f"{where}: citation role {{{name}}} is not supported")
     if name == "math":
         return f"${body}$"
-    if name in ("sub", "sup"):
-        return f"<{name}>{html.escape(body)}</{name}>"
-    if name in ("abbr",):
-        return split_target(body)[1] if "(" not in body else body.split("(")[0].strip()
     raise ConversionError(
         f"{where}: role {{{name}}} has no plain-Markdown form; teach tools/colab_notebooks.py"
     )
@@ -378,7 +374,8 @@ def read_block(
 def split_options(body: list[str]) -> tuple[dict[str, str], list[str]]:
     options, i = {}, 0
     if body and body[0].strip() == "---":  # YAML options block
-        end = body.index("---", 1) if "---" in body[1:] else -1
+        stripped = [line.strip() for line in body]
+        end = stripped.index("---", 1) if "---" in stripped[1:] else -1
         if end > 0:
             options = {k: str(v) for k, v in (yaml.safe_load("\n".join(body[1:end])) or {}).items()}
             return options, body[end + 1 :]
@@ -420,10 +417,13 @@ def convert_directive(name: str, arg: str, body: list[str], page: Page) -> str:
         number = page.refs.numbers.get(label, "")
         caption = ": ".join(p for p in (number, content if name == "figure" else arg_text) if p)
         if name == "figure":
-            image = f"![{html.escape(options.get('alt', ''))}]({arg.strip()})"
+            source = arg.strip()
+            if not re.match(r"^[a-z]+://", source):  # Sphinx copies images to _images/
+                source = f"{page.refs.site}/_images/{PurePosixPath(source).name}"
+            image = f"![{html.escape(options.get('alt', ''))}]({source})"
             return f"{image}\n\n*{caption}*" if caption else image
         return f"*{caption}*\n\n{content}" if caption else content
-    if name in ("glue:md", "glue:text", "glue", "glue:any"):
+    if name in ("glue:md", "glue", "glue:", "glue:any"):
         return convert_role(name, arg, page)
     if name in ("code-block", "code", "sourcecode"):
         return f"```{arg.strip()}\n" + "\n".join(content_lines) + "\n```"
