@@ -2,8 +2,11 @@
 
 Each MyST construct the book uses is converted on a small fixture notebook;
 the generator's own checks (no MyST left, glued values present, code
-unchanged) are shown to fail where they should. The whole book's copies are
-made and checked by ``make book`` (the generator fails the build).
+unchanged, the install pinned to pyproject.toml's version) are shown to fail
+where they should. A small Jupyter Book built from the execution cache (slow)
+shows that the copies print the numbers, links and buttons its site prints.
+The whole book's copies are made and checked by ``make book``, which fails
+when the generator does.
 """
 
 import copy
