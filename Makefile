@@ -50,11 +50,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 # Execute the notebooks, $(JOBS) at once, into the execution cache; then
-# Jupyter Book renders every page from that cache, warnings as errors.
+# Jupyter Book renders every page from that cache, warnings as errors; then
+# every notebook page gets a plain-Markdown copy for Colab and Jupyter, with
+# this build's numbers, in $(BOOK_OUT)/_build/colab and the site's downloads.
 book: venv
 	@echo "Building the book: profile $(RNNBOOK_PROFILE), backend $(KERAS_BACKEND), data $(or $(RNNBOOK_IMDB),download), $(JOBS) notebooks at once"
 	$(BIN)/python tools/execute_book.py --path-output $(BOOK_OUT) --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) -n -W --keep-going
+	$(BIN)/python tools/colab_notebooks.py $(BOOK_OUT)/_build
 	@echo "Open $(abspath $(BOOK_OUT)/_build/html/index.html) in a browser."
 
 # Unit tests and doctests first, on every core; then three passes at once:

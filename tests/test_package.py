@@ -1,8 +1,11 @@
 """What importing rnnbook does: the backend it chooses, and the build's lazy TensorFlow."""
 
+import importlib.metadata
 import os
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +49,18 @@ def test_a_named_backend_wins():
 @pytest.mark.parametrize(("flag", "imported"), [("", "True"), ("1", "False")])
 def test_the_build_skips_tensorflow_when_seeding_on_jax(flag, imported):
     assert probe({"RNNBOOK_LAZY_TENSORFLOW": flag}, seed=True) == f"jax {imported}"
+
+
+def test_the_version_is_the_one_in_pyproject():
+    """pyproject.toml holds the version; the installed package and rnnbook.__version__ agree.
+
+    The notebooks' install cells are checked against it in test_notebooks.py,
+    the Colab copies' in tools/colab_notebooks.py. A failure here after a
+    version change means the environment is stale: run `make venv`.
+    """
+    import rnnbook
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    assert importlib.metadata.version("rnnbook") == version, "stale environment: run make venv"
+    assert rnnbook.__version__ == version
