@@ -57,6 +57,7 @@ book: venv
 	@echo "Building the book: profile $(RNNBOOK_PROFILE), backend $(KERAS_BACKEND), data $(or $(RNNBOOK_IMDB),download), $(JOBS) notebooks at once"
 	$(BIN)/python tools/execute_book.py --path-output $(BOOK_OUT) --jobs $(JOBS)
 	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) -n -W --keep-going
+	$(BIN)/python tools/check_site.py $(BOOK_OUT)/_build/html
 	$(BIN)/python tools/colab_notebooks.py $(BOOK_OUT)/_build
 	@echo "Open $(abspath $(BOOK_OUT)/_build/html/index.html) in a browser."
 
