@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -19,6 +24,7 @@ from rnnbook.data import (
     tokenize,
 )
 
+from . import conftest
 from .conftest import FAKE_REVIEWS, write_archive, write_folder
 
 # Ranks in the fake training set (see conftest.FAKE_REVIEWS).
@@ -330,6 +336,40 @@ def test_download_is_used_when_no_copy_is_named(offline_download, fake_archive):
     assert get_word_index() == get_word_index(path=fake_archive)
 
 
+def test_downloads_started_at_once_take_turns(tmp_path, fake_archive, monkeypatch):
+    """Parallel notebooks or test workers without a copy download one after the other."""
+    import threading
+    import time
+
+    found, errors, inside, most = [], [], [], []
+    get_file = keras.utils.get_file
+
+    def slow_get_file(*args, **kwargs):
+        inside.append(1)
+        most.append(len(inside))
+        time.sleep(0.2)
+        try:
+            return get_file(*args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(keras.utils, "get_file", slow_get_file)
+
+    def fetch():
+        try:
+            found.append(data.download_imdb(fake_archive.as_uri(), md5(fake_archive), tmp_path))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=fetch) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(set(found)) == 1 and max(most) == 1
+    assert found[0].read_bytes() == fake_archive.read_bytes()
+
+
 def test_download_with_a_wrong_checksum_leaves_nothing(tmp_path, fake_archive):
     with pytest.raises(ConnectionError, match=r"could not download.*set \$RNNBOOK_IMDB"):
         data.download_imdb(fake_archive.as_uri(), "0" * 32, tmp_path / "keras")
@@ -403,6 +443,69 @@ def test_full_archive_and_labeled_archive_give_identical_arrays(tmp_path, monkey
 
 
 # --- the real data set --------------------------------------------------------
+
+
+def test_real_data_is_the_named_copy_the_shared_one_or_the_download(
+    tmp_path, fake_archive, monkeypatch
+):
+    monkeypatch.setenv("RNNBOOK_IMDB", str(fake_archive))
+    assert conftest.find_real_archive(shared=tmp_path / "none") == fake_archive
+    monkeypatch.setenv("RNNBOOK_IMDB", "")  # what the Makefile exports without a copy
+    assert conftest.find_real_archive(shared=fake_archive) == fake_archive
+    origin, keras_cache = fake_archive.as_uri(), tmp_path / "keras"
+    found = conftest.find_real_archive(
+        shared=tmp_path / "none",
+        download=lambda: data.download_imdb(origin, md5(fake_archive), keras_cache),
+    )
+    assert found.read_bytes() == fake_archive.read_bytes()
+    assert found.is_relative_to(keras_cache)
+
+
+def test_real_data_that_cannot_be_downloaded_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv("RNNBOOK_IMDB", raising=False)
+    unreachable = (tmp_path / "offline" / "aclImdb_v1.tar.gz").as_uri()
+    with pytest.raises(
+        ConnectionError, match=r"^could not download .*set \$RNNBOOK_IMDB to its path$"
+    ):
+        conftest.find_real_archive(
+            shared=tmp_path / "none",
+            download=lambda: data.download_imdb(unreachable, "0" * 32, tmp_path / "keras"),
+        )
+
+
+def test_missing_real_data_stops_the_test_run_with_one_line(tmp_path):
+    """`RNNBOOK_IMDB=/nonexistent make test` fails before any test, and skips nothing."""
+    (tmp_path / "conftest.py").write_text(Path(conftest.__file__).read_text())
+    (tmp_path / "test_real.py").write_text(
+        "def test_needs_data(real_archive):\n    pass\n\n\ndef test_other():\n    pass\n"
+    )
+    env = {**os.environ, "RNNBOOK_IMDB": str(tmp_path / "nonexistent")}
+    env.pop("RNNBOOK_OFFLINE_OK", None)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    result = subprocess.run(
+        command + ["--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
+    errors = [line for line in output.splitlines() if line.startswith("ERROR: ")]
+    named = f"ERROR: IMDB data not found at '{tmp_path / 'nonexistent'}' (from $RNNBOOK_IMDB)"
+    assert len(errors) == 1 and errors[0].startswith(named), output
+    assert "passed" not in output and "skipped" not in output, output
+
+
+def test_offline_ok_turns_missing_real_data_into_a_skip(monkeypatch):
+    monkeypatch.setattr(conftest, "_found", {"error": "IMDB data not found at 'x'"})
+    monkeypatch.delenv("RNNBOOK_OFFLINE_OK", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="IMDB data not found at 'x'"):
+        conftest._real_archive()
+    monkeypatch.setenv("RNNBOOK_OFFLINE_OK", "1")
+    with pytest.raises(pytest.skip.Exception, match="RNNBOOK_OFFLINE_OK=1 and IMDB data not found"):
+        conftest._real_archive()
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,7 @@ conventions are the same:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -245,17 +246,29 @@ def download_imdb(
         If the download fails or the file's checksum differs; nothing is
         left behind.
     """
+    from filelock import FileLock
+
     if cache_dir is not None:  # get_file falls back to /tmp when it does not exist
         Path(cache_dir).expanduser().mkdir(parents=True, exist_ok=True)
+    # get_file writes straight to its target: processes that start at once
+    # (notebooks of a parallel build, test workers) download one at a time,
+    # and the later ones find the checked copy.
+    folder = _keras_dataset_dirs(cache_dir)[0]
     try:
-        return Path(
-            keras.utils.get_file(
-                "aclImdb_v1.tar.gz",
-                origin=origin,
-                md5_hash=md5,
-                cache_dir=None if cache_dir is None else str(cache_dir),
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / "aclImdb_v1.tar.gz.lock")
+    except OSError:  # an unwritable Keras folder: get_file uses /tmp/.keras
+        lock = contextlib.nullcontext()
+    try:
+        with lock:
+            return Path(
+                keras.utils.get_file(
+                    "aclImdb_v1.tar.gz",
+                    origin=origin,
+                    md5_hash=md5,
+                    cache_dir=None if cache_dir is None else str(cache_dir),
+                )
             )
-        )
     except (Exception, KeyboardInterrupt) as error:
         # get_file removes a partial download, but keeps a complete file whose
         # checksum is wrong: remove it too, so nothing half-written stays.
