@@ -3,6 +3,7 @@
 Small on purpose, one job per module:
 
 * :mod:`rnnbook.data`: the IMDB reviews, tokenized the book's way;
+* :mod:`rnnbook.features`: TF-IDF vectors of the reviews and their batches;
 * :mod:`rnnbook.profiles`: the full and the smoke run profile;
 * :mod:`rnnbook.models`: every IMDB model of the book;
 * :mod:`rnnbook.training`: the training log (one line per epoch, the run's record);
@@ -68,6 +69,7 @@ __version__ = "0.2.0"
 
 
 _LAZY_MODULES = (
+    "features",
     "report",
     "setups",
     "stats",
