@@ -50,6 +50,10 @@ if (
     # keras.utils.set_random_seed imports TensorFlow only to seed tf.data,
     # which the pages' NumPy inputs never use (1.7 s of CPU per notebook,
     # benchmarks/processes.py). Keras still imports TensorFlow on first use.
+    # This is a private Keras internal: where a Keras release changes it,
+    # seeding imports TensorFlow as usual (same numbers, 1.7 s slower), and
+    # tests/test_package.py::test_the_build_skips_tensorflow_when_seeding_on_jax
+    # fails, so that someone updates or removes this patch.
     try:
         from keras.src.utils import module_utils as _module_utils
 
