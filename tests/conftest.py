@@ -128,20 +128,24 @@ def _real_archive() -> Path:
     return _found["path"]
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(session, config, items):
     """Find the real data before the first test when a collected test needs it.
 
-    Without xdist the run stops here with the error; an xdist worker does not
-    stop its controller this way, so there the first test that needs the data
-    fails and pytest_runtest_logreport below stops the run.
+    Without xdist a missing copy stops the run here, with the error. An xdist
+    worker cannot stop its controller this way: it puts the tests that need
+    the data first instead, and pytest_runtest_logreport stops the run when
+    the first of them fails.
     """
-    if hasattr(config, "workerinput") or os.environ.get(OFFLINE_OK) == "1":
+    needs = [item for item in items if "real_archive" in getattr(item, "fixturenames", ())]
+    if not needs or os.environ.get(OFFLINE_OK) == "1":
         return
-    if any("real_archive" in getattr(item, "fixturenames", ()) for item in items):
-        try:
-            _real_archive()
-        except pytest.fail.Exception as error:
+    try:
+        _real_archive()
+    except pytest.fail.Exception as error:
+        if not hasattr(config, "workerinput"):
             raise pytest.UsageError(error.msg) from None
+        items[:] = needs + [item for item in items if item not in needs]
 
 
 _MISSING = ("IMDB data not found at", "could not download the IMDB archive")
