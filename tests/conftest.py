@@ -1,4 +1,16 @@
-"""Shared fixtures. The Keras backend must be chosen before Keras is imported."""
+"""Shared fixtures. The Keras backend must be chosen before Keras is imported.
+
+The real IMDB data (the ``real_archive`` fixture: the unit tests on the real
+reviews, the smoke build of the book, the Colab-like run) comes from
+``$RNNBOOK_IMDB``, else from ``../shared/data`` beside the checkout, else from
+the original archive, downloaded once by the book's own loader
+(:func:`rnnbook.data.download_imdb`, checksum verified). When none of these
+works, the run stops before its first test with a one-line error that says
+how to point ``RNNBOOK_IMDB`` at a copy: a test run never passes by skipping
+the real data. Only ``RNNBOOK_OFFLINE_OK=1`` skips those tests instead, for a
+machine that is known to have neither the data nor a network; ``.ci/run``
+never sets it.
+"""
 
 from __future__ import annotations
 
@@ -80,11 +92,74 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+OFFLINE_OK = "RNNBOOK_OFFLINE_OK"
+
+
+def find_real_archive(shared: Path = SHARED_ARCHIVE, download=None) -> Path:
+    """The real dataset: $RNNBOOK_IMDB, the shared copy, or the downloaded original.
+
+    Raises the loader's one-line ``FileNotFoundError`` ($RNNBOOK_IMDB names
+    nothing) or ``ConnectionError`` (the download failed), each naming the fix.
+    """
+    from rnnbook import data
+
+    named = data.data_source()  # None when $RNNBOOK_IMDB is unset or empty
+    if named is not None:
+        return named
+    if shared.exists():
+        return shared
+    return (download or data.download_imdb)()
+
+
+_found: dict = {}
+
+
+def _real_archive() -> Path:
+    """find_real_archive, once per process (the outcome is kept, error or path)."""
+    if not _found:
+        try:
+            _found["path"] = find_real_archive()
+        except (FileNotFoundError, ConnectionError) as error:
+            _found["error"] = str(error)
+    if "error" in _found:
+        if os.environ.get(OFFLINE_OK) == "1":
+            pytest.skip(f"{OFFLINE_OK}=1 and {_found['error']}")
+        pytest.fail(_found["error"], pytrace=False)
+    return _found["path"]
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(session, config, items):
+    """Find the real data before the first test when a collected test needs it.
+
+    Without xdist a missing copy stops the run here, with the error. An xdist
+    worker cannot stop its controller this way: it puts the tests that need
+    the data first instead, and pytest_runtest_logreport stops the run when
+    the first of them fails.
+    """
+    needs = [item for item in items if "real_archive" in getattr(item, "fixturenames", ())]
+    if not needs or os.environ.get(OFFLINE_OK) == "1":
+        return
+    try:
+        _real_archive()
+    except pytest.fail.Exception as error:
+        if not hasattr(config, "workerinput"):
+            raise pytest.UsageError(error.msg) from None
+        items[:] = needs + [item for item in items if item not in needs]
+
+
+_MISSING = ("IMDB data not found at", "could not download the IMDB archive")
+
+
+def pytest_runtest_logreport(report):
+    """Stop the whole run (xdist's controller included) when the real data is missing."""
+    if report.failed and report.when == "setup":
+        last = str(report.longrepr).strip().splitlines()[-1]
+        if last.startswith(_MISSING):
+            pytest.exit(last, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
 def real_archive() -> Path:
-    """The real dataset: $RNNBOOK_IMDB or ../shared/data beside the checkout."""
-    named = os.environ.get("RNNBOOK_IMDB")
-    path = Path(named) if named else SHARED_ARCHIVE
-    if not path.exists():
-        pytest.skip(f"the IMDB archive is not at {path}: set RNNBOOK_IMDB to run this test")
-    return path
+    """The real dataset (see the module docstring)."""
+    return _real_archive()

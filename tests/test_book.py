@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -95,13 +96,74 @@ def test_book_builds_without_warnings(site):
         assert (html / f"{page}.html").exists(), f"{page} was not rendered"
 
 
+class Tables(HTMLParser):
+    """The rows of each table with an id on a rendered page, as lists of cell texts."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.tables, self._table, self._row, self._cell = {}, None, None, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id"):
+            self._table = self.tables.setdefault(dict(attrs)["id"], [])
+        elif self._table is not None and tag == "tr":
+            self._row = []
+        elif self._row is not None and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._table.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+
+def rows(page: str, name: str) -> list[dict]:
+    """The body rows of table ``name``, keyed by the header; Sphinx's curly quotes undone."""
+    header, *body = Tables(page).tables[name]
+    straight = str.maketrans({"“": '"', "”": '"', "’": "'"})
+    return [dict(zip(header, (cell.translate(straight) for cell in row))) for row in body]
+
+
+def test_tables_are_read_from_a_rendered_page():
+    page = (
+        '<table class="table" id="tbl-x"><caption>Cap</caption><thead><tr><th><p>setup</p></th>'
+        "<th><p>n</p></th></tr></thead><tbody><tr><td><p>Conv1D (“Hybrid”)</p></td>"
+        "<td><p>86.90</p></td></tr></tbody></table><table><tr><td>other</td></tr></table>"
+    )
+    assert rows(page, "tbl-x") == [{"setup": 'Conv1D ("Hybrid")', "n": "86.90"}]
+
+
 @pytest.mark.slow
-def test_comparison_page_shows_measured_and_reference_numbers(site):
+def test_comparison_page_shows_the_study_runs_beside_the_reference(site):
+    """The comparison's measured numbers are the committed study's runs the build read."""
+    from rnnbook import load_study, report
+    from rnnbook.models import REFERENCE_ACCURACY, REFERENCE_MODELS
+
     page = (site[0] / "book/imdb/whole-experiment.html").read_text()
-    for reported in ("80.33", "74.89", "76.02", "86.98"):
-        assert reported in page
-    assert 'id="tbl-comparison"' in page
     assert "profile &#39;smoke&#39;" in page or "profile 'smoke'" in page
+    study = load_study()
+    shown = rows(page, "tbl-comparison")
+    assert [row["setup"] for row in shown] == list(REFERENCE_MODELS)
+    for row in shown:
+        run = study.run(row["setup"], seed=1)
+        assert row["test accuracy (%)"] == f"{100 * run.test_accuracy:.2f}", row
+        assert row["best epoch"] == str(run.best_epoch), row
+        assert row["reference (%)"] == f"{REFERENCE_ACCURACY[row['setup']]:.2f}", row
+    expected = report.study_table(study, list(REFERENCE_MODELS), "", "tbl-study").frame
+    for row, (_, setup) in zip(rows(page, "tbl-study"), expected.iterrows(), strict=True):
+        assert row["setup"] == setup["setup"]
+        for column in ("mean ± std (%)", "range (%)"):
+            assert row[column] == " ".join(setup[column].split()), (row, column)
 
 
 @pytest.mark.slow

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
-from scipy import sparse
 
 import rnnbook.data as data
 from rnnbook.data import (
-    SparseBatches,
     decode_review,
     get_word_index,
     load_imdb,
     load_imdb_texts,
     pad_sequences,
-    tfidf,
     tokenize,
 )
 
+from . import conftest
 from .conftest import FAKE_REVIEWS, write_archive, write_folder
 
 # Ranks in the fake training set (see conftest.FAKE_REVIEWS).
@@ -330,6 +333,40 @@ def test_download_is_used_when_no_copy_is_named(offline_download, fake_archive):
     assert get_word_index() == get_word_index(path=fake_archive)
 
 
+def test_downloads_started_at_once_take_turns(tmp_path, fake_archive, monkeypatch):
+    """Parallel notebooks or test workers without a copy download one after the other."""
+    import threading
+    import time
+
+    found, errors, inside, most = [], [], [], []
+    get_file = keras.utils.get_file
+
+    def slow_get_file(*args, **kwargs):
+        inside.append(1)
+        most.append(len(inside))
+        time.sleep(0.2)
+        try:
+            return get_file(*args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(keras.utils, "get_file", slow_get_file)
+
+    def fetch():
+        try:
+            found.append(data.download_imdb(fake_archive.as_uri(), md5(fake_archive), tmp_path))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=fetch) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(set(found)) == 1 and max(most) == 1
+    assert found[0].read_bytes() == fake_archive.read_bytes()
+
+
 def test_download_with_a_wrong_checksum_leaves_nothing(tmp_path, fake_archive):
     with pytest.raises(ConnectionError, match=r"could not download.*set \$RNNBOOK_IMDB"):
         data.download_imdb(fake_archive.as_uri(), "0" * 32, tmp_path / "keras")
@@ -405,6 +442,69 @@ def test_full_archive_and_labeled_archive_give_identical_arrays(tmp_path, monkey
 # --- the real data set --------------------------------------------------------
 
 
+def test_real_data_is_the_named_copy_the_shared_one_or_the_download(
+    tmp_path, fake_archive, monkeypatch
+):
+    monkeypatch.setenv("RNNBOOK_IMDB", str(fake_archive))
+    assert conftest.find_real_archive(shared=tmp_path / "none") == fake_archive
+    monkeypatch.setenv("RNNBOOK_IMDB", "")  # what the Makefile exports without a copy
+    assert conftest.find_real_archive(shared=fake_archive) == fake_archive
+    origin, keras_cache = fake_archive.as_uri(), tmp_path / "keras"
+    found = conftest.find_real_archive(
+        shared=tmp_path / "none",
+        download=lambda: data.download_imdb(origin, md5(fake_archive), keras_cache),
+    )
+    assert found.read_bytes() == fake_archive.read_bytes()
+    assert found.is_relative_to(keras_cache)
+
+
+def test_real_data_that_cannot_be_downloaded_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv("RNNBOOK_IMDB", raising=False)
+    unreachable = (tmp_path / "offline" / "aclImdb_v1.tar.gz").as_uri()
+    with pytest.raises(
+        ConnectionError, match=r"^could not download .*set \$RNNBOOK_IMDB to its path$"
+    ):
+        conftest.find_real_archive(
+            shared=tmp_path / "none",
+            download=lambda: data.download_imdb(unreachable, "0" * 32, tmp_path / "keras"),
+        )
+
+
+def test_missing_real_data_stops_the_test_run_with_one_line(tmp_path):
+    """`RNNBOOK_IMDB=/nonexistent make test` fails before any test, and skips nothing."""
+    (tmp_path / "conftest.py").write_text(Path(conftest.__file__).read_text())
+    (tmp_path / "test_real.py").write_text(
+        "def test_needs_data(real_archive):\n    pass\n\n\ndef test_other():\n    pass\n"
+    )
+    env = {**os.environ, "RNNBOOK_IMDB": str(tmp_path / "nonexistent")}
+    env.pop("RNNBOOK_OFFLINE_OK", None)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    result = subprocess.run(
+        command + ["--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, output
+    errors = [line for line in output.splitlines() if line.startswith("ERROR: ")]
+    named = f"ERROR: IMDB data not found at '{tmp_path / 'nonexistent'}' (from $RNNBOOK_IMDB)"
+    assert len(errors) == 1 and errors[0].startswith(named), output
+    assert "passed" not in output and "skipped" not in output, output
+
+
+def test_offline_ok_turns_missing_real_data_into_a_skip(monkeypatch):
+    monkeypatch.setattr(conftest, "_found", {"error": "IMDB data not found at 'x'"})
+    monkeypatch.delenv("RNNBOOK_OFFLINE_OK", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="IMDB data not found at 'x'"):
+        conftest._real_archive()
+    monkeypatch.setenv("RNNBOOK_OFFLINE_OK", "1")
+    with pytest.raises(pytest.skip.Exception, match="RNNBOOK_OFFLINE_OK=1 and IMDB data not found"):
+        conftest._real_archive()
+
+
 @pytest.fixture(scope="module")
 def real(real_archive):
     return load_imdb(num_words=5000, maxlen=500, path=real_archive)
@@ -446,145 +546,22 @@ def test_real_word_ranking(real_archive):
     assert sorted(word_index.values())[:3] == [1, 2, 3]
 
 
-def test_tfidf_counts_words_and_pairs_learned_from_the_fit_reviews():
-    x_fit = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
-    x_new = np.array([[0, 0, 9, 9]])  # word 9 was never seen while fitting
-    (f_fit, f_new), vocabulary = tfidf(x_fit, x_fit, x_new, max_tokens=16, return_vocabulary=True)
-    assert isinstance(f_fit, sparse.csr_matrix) and f_fit.dtype == np.float32
-    assert f_fit.shape == (2, 16) and f_new.shape == (1, 16) and len(vocabulary) == 16
-    assert {(5,), (1, 5), (5, 5), (5, 6)} <= set(vocabulary) and vocabulary[-1] == ()
-    assert (9,) not in vocabulary and (0,) not in vocabulary  # padding is dropped
-    dense = f_fit.toarray()
-    five = vocabulary.index((5,))
-    assert dense[1, five] > dense[0, five] > 0  # review 2 says "5" twice
-    pair = vocabulary.index((5, 6))
-    assert dense[0, pair] > 0 and dense[1, pair] == 0
-    assert f_new.nnz == 0  # nothing it says was seen while fitting
-    np.testing.assert_allclose(np.linalg.norm(dense, axis=1), 1, rtol=1e-6)
+# --- writing files ------------------------------------------------------------
 
 
-def test_tfidf_is_tf_times_smoothed_idf_scaled_to_unit_length():
-    """v(u, D) = tf(u, D) (1 + ln((1 + M) / (1 + df(u)))), then each row divided by its norm."""
-    x_fit = np.array([[0, 1, 5, 6], [1, 5, 5, 7], [1, 8, 6, 6]])
-    (features,), vocabulary = tfidf(x_fit, x_fit, max_tokens=30, return_vocabulary=True)
-    features = features.toarray()
-    docs = [[int(t) for t in row if t] for row in x_fit]
-    grams = [[(a,) for a in d] + [(a, b) for a, b in zip(d, d[1:])] for d in docs]
-    m = len(docs)
-    expected = np.zeros_like(features)
-    for i, doc in enumerate(grams):
-        for j, gram in enumerate(vocabulary):
-            if gram:
-                df = sum(gram in g for g in grams)
-                expected[i, j] = doc.count(gram) * (1 + np.log((1 + m) / (1 + df)))
-        expected[i] /= np.linalg.norm(expected[i])
-    np.testing.assert_allclose(features, expected, rtol=1e-5)
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "study.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError, match="disk full"), data.atomic_write(target) as out:
+        out.write("half of the new")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    with data.atomic_write(target, "wb") as out:
+        out.write(b"new")
+    assert target.read_bytes() == b"new" and list(tmp_path.iterdir()) == [target]
 
 
-def test_tfidf_without_vocabulary_returns_the_arrays_only():
-    x = np.array([[1, 4, 5]])
-    (features,) = tfidf(x, x, max_tokens=4)
-    assert features.shape == (1, 4)
-
-
-@pytest.mark.parametrize(
-    ("args", "kwargs", "message"),
-    [
-        ((np.ones((2, 3), int),), {"max_tokens": 1}, "max_tokens must be at least 2, got 1"),
-        (
-            (np.ones(3, int),),
-            {},
-            r"tfidf needs padded reviews as a 2-D integer array, got shape \(3,\)",
-        ),
-        ((np.ones((2, 3)),), {}, "got shape \\(2, 3\\) of float64"),
-    ],
-)
-def test_tfidf_errors(args, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        tfidf(*args, **kwargs)
-
-
-# --- batches of sparse features -----------------------------------------------
-
-
-def sparse_rows(n=10, features=6):
-    """A sparse matrix whose row i holds i + 1 in column i % features: rows are recognisable."""
-    rows = np.arange(n)
-    return sparse.csr_matrix(
-        ((rows + 1).astype(np.float32), (rows, rows % features)), shape=(n, features)
-    )
-
-
-def row_ids(batch):
-    """Which rows of sparse_rows a dense batch holds."""
-    return (batch.sum(axis=1) - 1).astype(int).tolist()
-
-
-def epoch(batches):
-    """Every batch of one epoch, then the epoch's end, as Model.fit calls them."""
-    out = [batches[i] for i in range(len(batches))]
-    batches.on_epoch_end()
-    return out
-
-
-def test_sparse_batches_are_dense_float32_batches_of_the_rows():
-    x, y = sparse_rows(10), np.arange(10) % 2
-    batches = SparseBatches(x, y, batch_size=4)
-    assert isinstance(batches, keras.utils.PyDataset) and len(batches) == 3
-    shapes = [(features.shape, labels.shape) for features, labels in batches]
-    assert shapes == [((4, 6), (4,)), ((4, 6), (4,)), ((2, 6), (2,))]
-    features, labels = batches[1]
-    assert isinstance(features, np.ndarray) and features.dtype == np.float32
-    np.testing.assert_array_equal(features, x[4:8].toarray())
-    np.testing.assert_array_equal(labels, y[4:8])
-    with pytest.raises(IndexError):
-        batches[3]
-
-
-def test_sparse_batches_keep_the_order_without_shuffle():
-    batches = SparseBatches(sparse_rows(10), np.zeros(10), batch_size=3)
-    for _ in range(2):
-        assert [i for f, _ in epoch(batches) for i in row_ids(f)] == list(range(10))
-
-
-def test_shuffled_batches_hold_every_row_once_in_a_new_order_each_epoch():
-    x, y = sparse_rows(10), np.arange(10)
-    batches = SparseBatches(x, y, batch_size=3, shuffle=True, seed=7)
-    orders = []
-    for _ in range(3):
-        found = epoch(batches)
-        ids = [i for features, _ in found for i in row_ids(features)]
-        assert sorted(ids) == list(range(10))  # every row exactly once
-        assert ids == [i for _, labels in found for i in labels]  # labels follow their rows
-        orders.append(ids)
-    assert orders[0] != orders[1] != orders[2]
-    again = SparseBatches(x, y, batch_size=3, shuffle=True, seed=7)
-    assert [[i for f, _ in epoch(again) for i in row_ids(f)] for _ in range(3)] == orders
-
-
-def test_sparse_batches_feed_model_fit_and_evaluate():
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    x, y = sparse_rows(12), np.arange(12) % 2
-    train = SparseBatches(x[:8], y[:8], batch_size=4, shuffle=True, seed=0)
-    history = model.fit(
-        train, validation_data=SparseBatches(x[8:], y[8:], 256), epochs=2, verbose=0
-    )
-    assert len(history.history["val_loss"]) == 2
-    loss, accuracy = model.evaluate(SparseBatches(x, y, 256), verbose=0)
-    assert 0 <= accuracy <= 1 and loss > 0
-
-
-@pytest.mark.parametrize(
-    ("x", "y", "batch_size", "message"),
-    [
-        (sparse_rows(4), np.zeros(3), 2, "x has 4 rows but y has 3 labels"),
-        (sparse_rows(4), np.zeros(4), 0, "batch_size must be a positive integer, got 0"),
-        (sparse_rows(4), np.zeros(4), 2.5, "batch_size must be a positive integer, got 2.5"),
-        (np.zeros((4, 6)), np.zeros(4), 2, "needs a 2-D SciPy sparse matrix, got ndarray"),
-    ],
-)
-def test_sparse_batches_errors(x, y, batch_size, message):
-    with pytest.raises(ValueError, match=message):
-        SparseBatches(x, y, batch_size)
+def test_atomic_write_refuses_other_modes(tmp_path):
+    with pytest.raises(ValueError, match="mode='a' is not valid: use 'w' \\(text\\) or 'wb'"):
+        with data.atomic_write(tmp_path / "f", "a"):
+            pass

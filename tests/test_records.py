@@ -7,22 +7,34 @@ import keras
 import pytest
 
 from rnnbook.profiles import PROFILES, Profile
-from rnnbook.records import Run, environment, run_key
+from rnnbook.records import (
+    COUNTED_SETTINGS,
+    COUNTED_UNLESS_DEFAULT,
+    IGNORED_SETTINGS,
+    OPTIMIZER_COUNTED,
+    OPTIMIZER_IGNORED,
+    Run,
+    environment,
+    run_key,
+    unclassified_settings,
+)
+from rnnbook.setups import STUDY_MODELS
+from rnnbook.study import _compile
 
 TINY = Profile("tiny", 50, 6, None, None, 2, 8, 0.25, "two epochs on random data")
 
 
-def build(units=4, dropout=0.0, mask_zero=False, name="tiny_rnn"):
+def build(units=4, dropout=0.0, mask_zero=False, name="tiny_rnn", optimizer="adam", **rnn):
     model = keras.Sequential(
         [
             keras.Input(shape=(6,), dtype="int32"),
             keras.layers.Embedding(50, 4, mask_zero=mask_zero),
-            keras.layers.SimpleRNN(units, dropout=dropout),
+            keras.layers.SimpleRNN(units, dropout=dropout, **rnn),
             keras.layers.Dense(1, activation="sigmoid"),
         ],
         name=name,
     )
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
 
@@ -68,6 +80,82 @@ def test_key_survives_new_config_entries(monkeypatch):
     assert run_key(build(), TINY) == key
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda: build(kernel_regularizer=keras.regularizers.L2(0.01)),
+        lambda: build(recurrent_constraint=keras.constraints.MaxNorm(2.0)),
+        lambda: build(optimizer=keras.optimizers.Adam(clipnorm=1.0)),
+        lambda: build(optimizer=keras.optimizers.Adam(beta_1=0.8)),
+        lambda: build(optimizer=keras.optimizers.Adam(beta_2=0.99)),
+        lambda: build(unroll=True),
+    ],
+    ids=["regularizer", "constraint", "clipnorm", "beta_1", "beta_2", "unroll"],
+)
+def test_key_changes_with_settings_counted_unless_default(other):
+    assert run_key(other(), TINY) != run_key(build(), TINY)
+
+
+def test_a_regularizer_counts_with_its_strength():
+    def regularized(l2):
+        return run_key(build(kernel_regularizer=keras.regularizers.L2(l2)), TINY)
+
+    assert regularized(0.01) != regularized(0.02)
+
+
+def test_key_of_a_setting_at_its_default_equals_the_key_without_it():
+    """Keras' defaults, written out, keep the key (so Keras versions without them do too)."""
+    explicit = keras.optimizers.Adam(beta_1=0.9, beta_2=0.999, epsilon=1e-7, clipnorm=None)
+    assert run_key(build(optimizer=explicit, unroll=False), TINY) == run_key(build(), TINY)
+
+
+def test_every_setting_of_the_study_models_is_classified():
+    """A configuration entry the study's models have must be counted or ignored on purpose."""
+    assert not COUNTED_SETTINGS & IGNORED_SETTINGS
+    assert not OPTIMIZER_COUNTED & OPTIMIZER_IGNORED
+    assert set(COUNTED_UNLESS_DEFAULT) <= COUNTED_SETTINGS
+    for name, setup in STUDY_MODELS.items():
+        model = _compile(setup.build(5000, 500))
+        assert unclassified_settings(model) == [], name
+
+
+def test_an_unclassified_setting_is_reported(monkeypatch):
+    """A new entry in a layer's, a wrapped layer's or the optimizer's config needs a decision."""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(6,), dtype="int32"),
+            keras.layers.Embedding(50, 4),
+            keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True)),
+            keras.layers.SimpleRNN(4),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    assert unclassified_settings(model) == []
+    for cls in (keras.layers.SimpleRNN, keras.layers.LSTM, keras.optimizers.Adam):
+        original = cls.get_config
+
+        def with_new_entry(self, original=original):
+            return {**original(self), "a_setting_from_the_future": 123}
+
+        monkeypatch.setattr(cls, "get_config", with_new_entry)
+    assert unclassified_settings(model) == [
+        "Adam.a_setting_from_the_future",
+        "LSTM.a_setting_from_the_future",  # only inside the Bidirectional wrapper
+        "SimpleRNN.a_setting_from_the_future",
+    ]
+
+
+def test_an_unclassified_setting_of_an_initializer_is_reported(monkeypatch):
+    original = keras.initializers.Orthogonal.get_config
+    monkeypatch.setattr(
+        keras.initializers.Orthogonal,
+        "get_config",
+        lambda self: {**original(self), "twist": 2},
+    )
+    assert unclassified_settings(build()) == ["Orthogonal.twist"]
+
+
 def test_key_of_a_wrapped_layer_sees_the_inner_layer():
     def bidirectional(units):
         model = keras.Sequential(
@@ -82,6 +170,39 @@ def test_key_of_a_wrapped_layer_sees_the_inner_layer():
         return model
 
     assert run_key(bidirectional(4), TINY) != run_key(bidirectional(5), TINY)
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "other"),
+    [
+        (
+            lambda: keras.layers.Bidirectional(keras.layers.SimpleRNN(4, return_sequences=True)),
+            lambda: keras.layers.Bidirectional(
+                keras.layers.SimpleRNN(4, return_sequences=True, activation="relu")
+            ),
+        ),
+        (  # a wrapped layer with no units or filters
+            lambda: keras.layers.TimeDistributed(keras.layers.Dropout(0.1)),
+            lambda: keras.layers.TimeDistributed(keras.layers.Dropout(0.3)),
+        ),
+    ],
+    ids=["bidirectional-activation", "timedistributed-dropout"],
+)
+def test_key_sees_the_settings_of_a_wrapped_layer(wrapped, other):
+    def key(layer):
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(6,), dtype="int32"),
+                keras.layers.Embedding(50, 4),
+                layer,
+                keras.layers.SimpleRNN(4),
+                keras.layers.Dense(1),
+            ]
+        )
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return run_key(model, TINY)
+
+    assert key(wrapped()) != key(other())
 
 
 def test_uncompiled_model_is_refused():

@@ -3,6 +3,7 @@
 Small on purpose, one job per module:
 
 * :mod:`rnnbook.data`: the IMDB reviews, tokenized the book's way;
+* :mod:`rnnbook.features`: TF-IDF vectors of the reviews and their batches;
 * :mod:`rnnbook.profiles`: the full and the smoke run profile;
 * :mod:`rnnbook.models`: every IMDB model of the book;
 * :mod:`rnnbook.training`: the training log (one line per epoch, the run's record);
@@ -49,6 +50,10 @@ if (
     # keras.utils.set_random_seed imports TensorFlow only to seed tf.data,
     # which the pages' NumPy inputs never use (1.7 s of CPU per notebook,
     # benchmarks/processes.py). Keras still imports TensorFlow on first use.
+    # This is a private Keras internal: where a Keras release changes it,
+    # seeding imports TensorFlow as usual (same numbers, 1.7 s slower), and
+    # tests/test_package.py::test_the_build_skips_tensorflow_when_seeding_on_jax
+    # fails, so that someone updates or removes this patch.
     try:
         from keras.src.utils import module_utils as _module_utils
 
@@ -68,6 +73,7 @@ __version__ = "0.2.0"
 
 
 _LAZY_MODULES = (
+    "features",
     "report",
     "setups",
     "stats",

@@ -40,6 +40,7 @@ conventions are the same:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -69,8 +70,8 @@ __all__ = [
     "pad_sequences",
     "data_source",
     "download_imdb",
-    "tfidf",
-    "SparseBatches",
+    "atomic_write",
+    "HTML_BREAK",
     "IMDB_URL",
     "IMDB_MD5",
 ]
@@ -87,10 +88,10 @@ IMDB_MD5 = "7c2ac02c03563afcf9b574c7e56c153a"
 PAD, START, OOV = 0, 1, 2
 INDEX_FROM = 3  # rank r is encoded as r + INDEX_FROM, as in Keras
 TOKENIZER_VERSION = 1  # bump when tokenize() changes: part of the cache and run keys
-TFIDF_VERSION = 3  # bump when tfidf() or SparseBatches changes: part of the TF-IDF run key
 
 _REVIEW = re.compile(r"^(?:[^/]+/)*aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+"""The HTML line breaks in the reviews: ``<br />``, ``<br/>`` and ``<br>``, any case."""
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SPLITS = ("train", "test")
 
@@ -122,7 +123,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("A <br />GREAT film -- don't miss it!")
     ['a', 'great', 'film', "don't", 'miss', 'it']
     """
-    return _TOKEN.findall(_BREAK.sub(" ", text).lower())
+    return _TOKEN.findall(HTML_BREAK.sub(" ", text).lower())
 
 
 def pad_sequences(
@@ -132,7 +133,10 @@ def pad_sequences(
     truncating: str = "pre",
     value: int = PAD,
 ) -> np.ndarray:
-    """Cut or pad integer sequences to one length, like ``keras.utils.pad_sequences``.
+    """Cut or pad integer sequences to one length with ``keras.utils.pad_sequences``.
+
+    Checks the options first, with errors that name the fix, and always
+    returns ``int32``.
 
     Parameters
     ----------
@@ -161,16 +165,11 @@ def pad_sequences(
     """
     _check_maxlen(maxlen)
     _check_sides(padding, truncating)
-    out = np.full((len(sequences), maxlen), value, dtype=np.int32)
-    for row, seq in enumerate(sequences):
-        seq = np.asarray(seq, dtype=np.int32)
-        seq = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
-        if len(seq):
-            if padding == "pre":
-                out[row, maxlen - len(seq) :] = seq
-            else:
-                out[row, : len(seq)] = seq
-    return out
+    if len(sequences) == 0:
+        return np.full((0, maxlen), value, dtype=np.int32)
+    return keras.utils.pad_sequences(
+        sequences, maxlen, dtype="int32", padding=padding, truncating=truncating, value=value
+    )
 
 
 def data_source(path: str | os.PathLike | None = None) -> Path | None:
@@ -245,17 +244,29 @@ def download_imdb(
         If the download fails or the file's checksum differs; nothing is
         left behind.
     """
+    from filelock import FileLock
+
     if cache_dir is not None:  # get_file falls back to /tmp when it does not exist
         Path(cache_dir).expanduser().mkdir(parents=True, exist_ok=True)
+    # get_file writes straight to its target: processes that start at once
+    # (notebooks of a parallel build, test workers) download one at a time,
+    # and the later ones find the checked copy.
+    folder = _keras_dataset_dirs(cache_dir)[0]
     try:
-        return Path(
-            keras.utils.get_file(
-                "aclImdb_v1.tar.gz",
-                origin=origin,
-                md5_hash=md5,
-                cache_dir=None if cache_dir is None else str(cache_dir),
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / "aclImdb_v1.tar.gz.lock")
+    except OSError:  # an unwritable Keras folder: get_file uses /tmp/.keras
+        lock = contextlib.nullcontext()
+    try:
+        with lock:
+            return Path(
+                keras.utils.get_file(
+                    "aclImdb_v1.tar.gz",
+                    origin=origin,
+                    md5_hash=md5,
+                    cache_dir=None if cache_dir is None else str(cache_dir),
+                )
             )
-        )
     except (Exception, KeyboardInterrupt) as error:
         # get_file removes a partial download, but keeps a complete file whose
         # checksum is wrong: remove it too, so nothing half-written stays.
@@ -467,180 +478,42 @@ def decode_review(encoded, word_index: dict[str, int]) -> str:
     return " ".join(words.get(int(i), "<oov>") for i in encoded if int(i) != PAD)
 
 
-def tfidf(
-    x_fit: np.ndarray,
-    *arrays: np.ndarray,
-    max_tokens: int = 20_000,
-    return_vocabulary: bool = False,
-):
-    """TF-IDF vectors of the words and word pairs of encoded reviews.
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w"):
+    """Open a file for writing that replaces ``path`` only once it is complete.
 
-    The vocabulary (the ``max_tokens`` most frequent words and adjacent word
-    pairs) and the inverse document frequencies are learned from ``x_fit``
-    only, with scikit-learn's ``TfidfVectorizer`` (smoothed idf, each row
-    scaled to unit length); then every array is transformed. Padding (0) is
-    dropped; the start mark (1) and the out-of-vocabulary index (2) count as
-    words.
-
-    The vectors come back as SciPy sparse matrices: a review uses a few
-    hundred of the features, so 25,000 reviews take tens of MB, where a
-    dense ``float32`` array of 20,000 features takes 2 GB. Train on them
-    with :class:`SparseBatches`, which densifies one batch at a time.
+    The data goes to a temporary file in the same folder, which replaces
+    ``path`` when the block ends without an error (``os.replace`` is atomic),
+    so a reader, or another process, never sees half a file; on an error the
+    temporary file is removed and ``path`` is left as it was.
 
     Parameters
     ----------
-    x_fit : array of int, shape (n, steps)
-        Encoded reviews to learn from (pass the training part only, so that
-        validation and test reviews stay unseen).
-    *arrays : array of int
-        Encoded reviews to transform, for example the training and test sets.
-    max_tokens : int
-        Number of features; a vocabulary smaller than this leaves the last
-        columns empty.
-    return_vocabulary : bool
-        Also return what each feature counts.
-
-    Returns
-    -------
-    list of scipy.sparse.csr_matrix
-        One ``float32`` matrix of shape ``(len(array), max_tokens)`` per array.
-    vocabulary : list of tuple of int
-        Only with ``return_vocabulary=True``: for each feature, the word
-        indices it counts, ``(i,)`` for a word and ``(i, j)`` for a pair
-        (``()`` for an empty column).
-
-    Raises
-    ------
-    ValueError
-        If an input is not a 2-D integer array or ``max_tokens`` < 2.
+    path : str or path-like
+        The file to write; its folder must exist.
+    mode : {"w", "wb"}
+        Text or binary.
 
     Examples
     --------
-    >>> x = np.array([[0, 1, 5, 6], [1, 5, 5, 7]])
-    >>> (features,), vocabulary = tfidf(x, x, max_tokens=8, return_vocabulary=True)
-    >>> features.shape, features.nnz, vocabulary[:3]
-    ((2, 8), 11, [(1,), (1, 5), (5,)])
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "numbers.txt"
+    >>> with atomic_write(target) as out:
+    ...     _ = out.write("1 2 3\\n")
+    >>> target.read_text()
+    '1 2 3\\n'
     """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if max_tokens < 2:
-        raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
-    for array in (x_fit, *arrays):
-        array = np.asarray(array)
-        if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(
-                f"tfidf needs padded reviews as a 2-D integer array, got shape "
-                f"{array.shape} of {array.dtype}: pass load_imdb(..., maxlen=...) output"
-            )
-
-    def texts(x):
-        return [" ".join(map(str, row[row != PAD])) for row in np.asarray(x)]
-
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        max_features=max_tokens,
-        token_pattern=r"\S+",
-        lowercase=False,
-        dtype=np.float32,
-    )
-    vectorizer.fit(texts(x_fit))
-    out = []
-    for array in arrays:
-        found = vectorizer.transform(texts(array))  # columns: the vocabulary found
-        out.append(
-            sparse.csr_matrix(
-                (found.data, found.indices, found.indptr),
-                shape=(len(array), max_tokens),
-                dtype=np.float32,
-            )
-        )
-    if return_vocabulary:
-        names = vectorizer.get_feature_names_out()
-        vocabulary = [tuple(int(part) for part in name.split()) for name in names]
-        return out, vocabulary + [()] * (max_tokens - len(vocabulary))
-    return out
-
-
-class SparseBatches(keras.utils.PyDataset):
-    """Batches of a sparse matrix for ``Model.fit``, densified one batch at a time.
-
-    Each batch is ``(x[rows].toarray(), y[rows])``: a dense ``float32``
-    array of ``batch_size`` rows (fewer in the last batch) and their
-    labels, so a model with a dense input trains on sparse features while
-    only one batch is ever dense. With ``shuffle=True`` the rows are drawn
-    in a new random order at every epoch, from
-    ``numpy.random.default_rng(seed)``; otherwise in their order.
-
-    Parameters
-    ----------
-    x : scipy.sparse matrix, shape (n, features)
-        For example the output of :func:`tfidf`.
-    y : array, shape (n,)
-        The labels.
-    batch_size : int
-        Rows per batch, at least 1.
-    shuffle : bool
-        Draw the rows in a new order at each epoch.
-    seed : int, optional
-        Seed of that order (the same seed gives the same orders).
-
-    Raises
-    ------
-    ValueError
-        If ``x`` is not a 2-D sparse matrix, ``x`` and ``y`` differ in
-        length, or ``batch_size`` < 1.
-
-    Examples
-    --------
-    >>> from scipy import sparse
-    >>> x = sparse.csr_matrix(np.eye(5, dtype=np.float32))
-    >>> batches = SparseBatches(x, np.arange(5), batch_size=2)
-    >>> len(batches)
-    3
-    >>> features, labels = batches[2]
-    >>> features, labels
-    (array([[0., 0., 0., 0., 1.]], dtype=float32), array([4]))
-    """
-
-    def __init__(self, x, y, batch_size: int, shuffle: bool = False, seed: int | None = None):
-        from scipy import sparse
-
-        super().__init__()
-        if not sparse.issparse(x) or len(x.shape) != 2:
-            raise ValueError(
-                f"SparseBatches needs a 2-D SciPy sparse matrix, got {type(x).__name__}: "
-                "pass the output of tfidf"
-            )
-        y = np.asarray(y)
-        if x.shape[0] != len(y):
-            raise ValueError(
-                f"x has {x.shape[0]} rows but y has {len(y)} labels: pass one label per row"
-            )
-        if int(batch_size) != batch_size or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-        self.x, self.y, self.batch_size = x.tocsr(), y, int(batch_size)
-        self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
-        self._order = np.arange(len(y))
-        self._new_order()
-
-    def _new_order(self) -> None:
-        if self.shuffle:
-            self._order = self._rng.permutation(len(self.y))
-
-    def __len__(self) -> int:
-        return -(-len(self.y) // self.batch_size)
-
-    def __getitem__(self, index: int):
-        if not 0 <= index < len(self):
-            raise IndexError(f"batch {index} of {len(self)}")
-        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        return self.x[rows].toarray().astype(np.float32, copy=False), self.y[rows]
-
-    def on_epoch_end(self) -> None:
-        """Draw the next epoch's order (with ``shuffle=True``); Keras calls this."""
-        self._new_order()
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode={mode!r} is not valid: use 'w' (text) or 'wb' (binary)")
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, mode) as out:
+            yield out
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 # ----------------------------------------------------------------------------
@@ -719,16 +592,14 @@ def _fingerprint(source: Path) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _fingerprint_cached(source: str, mtime_ns: int, size: int) -> str:
-    digest = hashlib.sha256()
     path = Path(source)
     if path.is_dir():
+        digest = hashlib.sha256()
         for file in sorted(path.rglob("*.txt")):
             digest.update(f"{file.relative_to(path)}:{file.stat().st_size}\n".encode())
-    else:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
+        return digest.hexdigest()
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _corpus(path, cache_dir) -> dict[str, np.ndarray]:
@@ -748,14 +619,8 @@ def _encoded_corpus(source: Path, folder: Path) -> dict[str, np.ndarray]:
         except (OSError, ValueError, zlib.error, EOFError):
             pass  # unreadable cache: rebuild it below
     encoded = _encode(_read_reviews(source))
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".imdb-", suffix=".npz.tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **encoded)
-        os.replace(tmp, cached)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(cached, "wb") as out:
+        np.savez(out, **encoded)
     return encoded
 
 
@@ -812,3 +677,12 @@ def _collect(found, match, data: bytes) -> None:
     label = 1 if polarity == "pos" else 0
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace").read()
     found[split].append((label, int(review_id), text))
+
+
+def __getattr__(name):
+    # The TF-IDF features moved to rnnbook.features; their old names still work.
+    if name in ("tfidf", "SparseBatches", "TFIDF_VERSION"):
+        from . import features
+
+        return getattr(features, name)
+    raise AttributeError(f"module 'rnnbook.data' has no attribute {name!r}")

@@ -11,7 +11,10 @@ the optimizer and loss, the profile and the training options). A study run
 stays valid exactly as long as its setup's key is unchanged. The key leaves
 out what does not change the computation (generated layer names, the Keras
 version, configuration entries a new Keras release may add), so that a
-library update does not invalidate hours of committed training.
+library update does not invalidate hours of committed training. Every
+configuration entry of the study's models is classified here as counted or
+deliberately ignored (:func:`unclassified_settings`); an entry that a new
+Keras release adds fails ``tests/test_records.py`` until someone decides.
 """
 
 from __future__ import annotations
@@ -29,7 +32,15 @@ import numpy as np
 from .page import backend_info, concurrent_notebooks
 from .profiles import Profile
 
-__all__ = ["COMPUTATION_SETTINGS", "Run", "environment", "run_key"]
+__all__ = [
+    "COMPUTATION_SETTINGS",
+    "COUNTED_SETTINGS",
+    "IGNORED_SETTINGS",
+    "Run",
+    "environment",
+    "run_key",
+    "unclassified_settings",
+]
 
 
 @dataclass
@@ -172,18 +183,55 @@ COMPUTATION_SETTINGS = (
     "recurrent_initializer",
     "bias_initializer",
     "embeddings_initializer",
-    # wrapped layers (Bidirectional)
+    # wrapped layers (Bidirectional, TimeDistributed)
     "layer",
     "backward_layer",
 )
-"""The configuration entries of a layer that enter :func:`run_key`.
+"""Configuration entries of a layer that always enter :func:`run_key`."""
 
-Anything else in ``get_config()`` (names, dtype policies, entries added
-by later Keras releases) does not: a new Keras version keeps the key, and
-so keeps the committed study valid, unless a setting that changes the
-computation changed.
+COUNTED_UNLESS_DEFAULT = {
+    "trainable": True,
+    "dtype": "float32",  # the dtype policy's name
+    "seed": None,  # of the dropout masks
+    "noise_shape": None,
+    "unroll": False,
+    "zero_output_for_mask": False,
+    "data_format": "channels_last",
+    "groups": 1,
+    "keepdims": False,
+    "kernel_regularizer": None,
+    "recurrent_regularizer": None,
+    "bias_regularizer": None,
+    "embeddings_regularizer": None,
+    "activity_regularizer": None,
+    "kernel_constraint": None,
+    "recurrent_constraint": None,
+    "bias_constraint": None,
+    "embeddings_constraint": None,
+    "quantization_config": None,
+    "lora_rank": None,
+    "lora_alpha": None,
+}
+"""Configuration entries of a layer that enter :func:`run_key` when they differ from Keras' default.
+
+At the default value (given here, not read from Keras) an entry is left
+out of the hash, so a Keras release that lacks the entry, and the study's
+runs trained before it was counted, keep their keys; any other value
+changes the key.
 """
 
+COUNTED_SETTINGS = frozenset(COMPUTATION_SETTINGS) | frozenset(COUNTED_UNLESS_DEFAULT)
+"""Every layer configuration entry that can change :func:`run_key`."""
+
+IGNORED_SETTINGS = frozenset({"name"})
+"""Layer configuration entries left out on purpose: they do not change what is computed.
+
+Every entry of a layer's ``get_config()`` in :data:`rnnbook.setups.STUDY_MODELS`
+is in :data:`COUNTED_SETTINGS` or here (``tests/test_records.py`` checks
+this), so an entry that a new Keras release adds fails that test until
+someone decides which set it belongs to. Until then it does not change the
+key: a library update does not silently invalidate the committed study.
+"""
 
 INITIALIZER_SETTINGS = (
     "seed",
@@ -197,22 +245,136 @@ INITIALIZER_SETTINGS = (
     "minval",
     "maxval",
 )
-"""The arguments of an initializer that enter :func:`run_key` (its class does too)."""
+"""The arguments of an initializer that always enter :func:`run_key` (its class does too)."""
+
+OBJECT_COUNTED_UNLESS_DEFAULT = {
+    "input_axes": None,  # initializers (Keras 3.15)
+    "output_axes": None,
+    "l1": 0.0,  # regularizers
+    "l2": 0.0,
+    "factor": None,
+    "min_value": None,  # constraints
+    "max_value": None,
+    "axis": None,
+}
+"""Arguments of initializers, regularizers and constraints counted unless at this value."""
+
+OBJECT_SETTINGS = frozenset(INITIALIZER_SETTINGS) | frozenset(OBJECT_COUNTED_UNLESS_DEFAULT)
+"""Every argument of an initializer, regularizer or constraint that can change the key."""
+
+OPTIMIZER_COUNTED_UNLESS_DEFAULT = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+    "use_ema": False,
+    "ema_momentum": 0.99,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    # Adam's
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "epsilon": 1e-07,
+    "amsgrad": False,
+}
+"""Optimizer settings that enter the key when they differ from these values.
+
+The learning rate always does (and the optimizer's class).
+"""
+
+OPTIMIZER_COUNTED = frozenset({"learning_rate"}) | frozenset(OPTIMIZER_COUNTED_UNLESS_DEFAULT)
+"""Every entry of the optimizer's ``get_config()`` that can change the key."""
+
+OPTIMIZER_IGNORED = frozenset({"name"})
+"""Optimizer entries left out on purpose."""
+
+
+def _is_layer(config) -> bool:
+    """A serialized layer (every layer's config has ``trainable``), not an initializer."""
+    return isinstance(config, dict) and "trainable" in (config.get("config") or {})
 
 
 def _settings(config):
     """The computation settings of a layer config, nested layers and initializers included."""
     if isinstance(config, dict) and "class_name" in config:  # a serialized object
         inner = config.get("config") or {}
-        if "units" in inner or "layer" in inner or "filters" in inner:  # a nested layer
+        if _is_layer(config):
             return [config["class_name"], _settings(inner)]
-        # An initializer: its class (Keras 3.0 called Orthogonal "OrthogonalInitializer")
-        # and the arguments that change the values it draws.
+        if config["class_name"].endswith("DTypePolicy"):
+            return inner.get("name")
+        # An initializer, regularizer or constraint: its class (Keras 3.0 called
+        # Orthogonal "OrthogonalInitializer") and the arguments that change it.
         name = config["class_name"].removesuffix("Initializer")
-        return [name, {k: inner[k] for k in INITIALIZER_SETTINGS if k in inner}]
+        return [name, _counted(inner, INITIALIZER_SETTINGS, OBJECT_COUNTED_UNLESS_DEFAULT)]
     if isinstance(config, dict):
-        return {k: _settings(config[k]) for k in COMPUTATION_SETTINGS if k in config}
+        return _counted(config, COMPUTATION_SETTINGS, COUNTED_UNLESS_DEFAULT)
     return config
+
+
+def _counted(config: dict, always, unless_default: dict) -> dict:
+    out = {}
+    for key, value in config.items():
+        if key in always:
+            out[key] = _settings(value)
+        elif key in unless_default:
+            value = _settings(value)
+            if value != unless_default[key]:
+                out[key] = value
+    return out
+
+
+def unclassified_settings(model: keras.Model) -> list[str]:
+    """Configuration entries of a model that :func:`run_key` has no decision for.
+
+    Every entry of each layer's ``get_config()`` (wrapped layers and their
+    initializers, regularizers and constraints included) and of the
+    optimizer's must be counted or deliberately ignored (the ``*_COUNTED``,
+    ``*_SETTINGS`` and ``*_IGNORED`` sets of this module).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model.
+
+    Returns
+    -------
+    list of str
+        ``"Class.entry"`` for each unclassified entry, sorted; empty when all
+        are classified.
+
+    Examples
+    --------
+    >>> from rnnbook.models import basic_rnn
+    >>> model = basic_rnn()
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+    >>> unclassified_settings(model)
+    []
+    """
+    found = set()
+
+    def layer(name, config):
+        for key, value in config.items():
+            if key not in COUNTED_SETTINGS | IGNORED_SETTINGS:
+                found.add(f"{name}.{key}")
+            if isinstance(value, dict) and "class_name" in value:
+                inner = value.get("config") or {}
+                if _is_layer(value):
+                    layer(value["class_name"], inner)
+                elif not value["class_name"].endswith("DTypePolicy"):
+                    found.update(
+                        f"{value['class_name']}.{k}" for k in inner if k not in OBJECT_SETTINGS
+                    )
+
+    for each in model.layers:
+        layer(type(each).__name__, each.get_config())
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        known = OPTIMIZER_COUNTED | OPTIMIZER_IGNORED
+        found.update(
+            f"{type(optimizer).__name__}.{k}" for k in optimizer.get_config() if k not in known
+        )
+    return sorted(found)
 
 
 def run_key(model: keras.Model, profile: Profile, **options) -> str:
@@ -260,13 +422,22 @@ def run_key(model: keras.Model, profile: Profile, **options) -> str:
             ]
             for layer in model.layers
         ],
-        "optimizer": [
-            type(optimizer).__name__,
-            float(keras.ops.convert_to_numpy(optimizer.learning_rate)),
-        ],
+        "optimizer": _optimizer(optimizer),
         "loss": str(model.loss),
         "profile": {k: v for k, v in asdict(profile).items() if k != "description"},
         "options": {k: v for k, v in sorted(options.items()) if v is not None},
     }
     text = json.dumps(content, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _optimizer(optimizer) -> list:
+    """Class and learning rate, then the settings that differ from their defaults."""
+    out = [type(optimizer).__name__, float(keras.ops.convert_to_numpy(optimizer.learning_rate))]
+    config = optimizer.get_config()
+    changed = {
+        key: config[key]
+        for key, default in OPTIMIZER_COUNTED_UNLESS_DEFAULT.items()
+        if key in config and config[key] != default
+    }
+    return out + [changed] if changed else out
