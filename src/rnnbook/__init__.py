@@ -26,6 +26,7 @@ not set and Keras is not imported yet: JAX when it is installed (the
 fastest we measured on CPU), otherwise TensorFlow.
 """
 
+import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -69,7 +70,10 @@ from .profiles import PROFILES, Profile, get_profile  # noqa: E402
 from .records import Run  # noqa: E402
 from .training import TrainingLog  # noqa: E402
 
-__version__ = "0.2.0"
+try:  # the one place the version is written is pyproject.toml
+    __version__ = importlib.metadata.version("rnnbook")
+except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+    __version__ = "0+unknown"
 
 
 _LAZY_MODULES = (
