@@ -40,11 +40,13 @@ from rnnbook.scratch import (
     init_params,
     keras_weights,
     lstm_forward,
+    sample_sequence,
     sequence_forward,
     sequence_loss_and_gradients,
     sigmoid,
     simple_rnn_bptt,
     simple_rnn_forward,
+    source_code,
     spectral_radius,
     to_numpy,
     train_rnn,
@@ -614,6 +616,67 @@ def test_training_errors_name_the_fix():
         simple_rnn_bptt(
             x, np.zeros((4, 3)), np.zeros((3, 3)), np.zeros(3), grad_states=np.zeros((2, 5, 4))
         )
+
+
+def test_train_rnn_without_theta_does_not_clip():
+    x, targets = _echo_batches(steps=5, batch_size=4, timesteps=8)
+    params = init_params(x.shape[-1], 6, seed=0)
+    _, free = train_rnn(params, x, targets, SGD(5.0))
+    _, tiny = train_rnn(params, x, targets, SGD(5.0), theta=1e-3)
+    np.testing.assert_array_equal(free["loss"][0], tiny["loss"][0])  # same first batch
+    assert free["grad_norm"][0] > 1e-3  # the first step was clipped in `tiny` only
+    assert not np.allclose(free["loss"][1:], tiny["loss"][1:])
+
+
+def test_greedy_sampling_feeds_back_the_most_likely_character():
+    params, _, _ = _small_problem(vocab=5, units=4)
+    prompt = [0, 3, 1]
+    drawn = sample_sequence(params, prompt, length=8, temperature=0)
+    text = np.array(prompt + drawn.tolist())
+    y_hat, _ = sequence_forward(params, np.eye(5)[text[None, :-1]])
+    # the prediction after each character is the character drawn next
+    np.testing.assert_array_equal(y_hat[0, len(prompt) - 1 :].argmax(-1), drawn)
+
+
+def test_sampling_draws_from_the_softmax_at_the_temperature():
+    params, _, _ = _small_problem(vocab=4, units=3)
+    params = {**params, "W_hy": np.zeros((4, 3)), "b_y": np.array([0.0, 1.0, 2.0, -1.0])}
+    for temperature in (1.0, 0.5):
+        drawn = sample_sequence(params, [1], length=20_000, temperature=temperature, seed=3)
+        expected = np.exp(params["b_y"] / temperature)
+        np.testing.assert_allclose(
+            np.bincount(drawn, minlength=4) / drawn.size, expected / expected.sum(), atol=0.01
+        )
+    first = sample_sequence(params, [1], length=50, seed=4)
+    np.testing.assert_array_equal(first, sample_sequence(params, [1], length=50, seed=4))
+
+
+def test_sampling_errors_name_the_fix():
+    params, _, _ = _small_problem(vocab=4, units=3)
+    with pytest.raises(ValueError, match="prompt must be a non-empty 1-D sequence"):
+        sample_sequence(params, [], length=3)
+    with pytest.raises(ValueError, match="prompt must hold character indices from 0 to V - 1 = 3"):
+        sample_sequence(params, [4], length=3)
+    with pytest.raises(ValueError, match="length must be an integer >= 0"):
+        sample_sequence(params, [1], length=-1)
+    with pytest.raises(ValueError, match="temperature must be a number >= 0"):
+        sample_sequence(params, [1], length=0, temperature=-0.5)
+
+
+def test_source_code_shows_the_code_without_docstrings():
+    code = source_code(clip_by_global_norm, Adam.update).data
+    assert code.startswith("def clip_by_global_norm(grads, theta):\n")
+    assert "def update(self, params, grads):" in code  # a method, dedented
+    assert "norm = " in code and "params[name] -= " in code
+    assert "Parameters" not in code and "Change ``params`` in place" not in code
+    assert source_code(SGD).data.startswith("class SGD:\n    def __init__")
+
+
+def test_source_code_errors_name_the_fix():
+    with pytest.raises(ValueError, match="needs at least one function"):
+        source_code()
+    with pytest.raises(ValueError, match="pass a function, class or method defined in a file"):
+        source_code(len)
 
 
 # ----------------------------------------------------------------------------

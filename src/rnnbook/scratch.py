@@ -19,17 +19,23 @@ The last part trains a SimpleRNN with a softmax output on next-character
 prediction, all in NumPy: a generated text (:func:`echo_text`,
 :func:`char_batches`), the loss and its gradients by full or truncated BPTT
 (:func:`sequence_loss_and_gradients`), clipping (:func:`clip_by_global_norm`),
-two optimizers (:class:`SGD`, :class:`Adam`, step for step as Keras') and the
-loop (:func:`train_rnn`). Its parameters are named and shaped as in the
-book's equations (``W_xh``, ``W_hh``, ``b_h``, ``W_hy``, ``b_y``);
-:func:`keras_weights` turns them into Keras' layout.
+two optimizers (:class:`SGD`, :class:`Adam`, step for step as Keras'), the
+loop (:func:`train_rnn`) and sampling from the trained model
+(:func:`sample_sequence`); :func:`source_code` shows such code on a page.
+Its parameters are named and shaped as in the book's equations (``W_xh``,
+``W_hh``, ``b_h``, ``W_hy``, ``b_y``); :func:`keras_weights` turns them into Keras' layout.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from typing import NamedTuple
 
 import numpy as np
+
+from .textgen import sample_next
 
 __all__ = [
     "PARAM_NAMES",
@@ -46,11 +52,13 @@ __all__ = [
     "init_params",
     "keras_weights",
     "lstm_forward",
+    "sample_sequence",
     "sequence_forward",
     "sequence_loss_and_gradients",
     "sigmoid",
     "simple_rnn_bptt",
     "simple_rnn_forward",
+    "source_code",
     "spectral_radius",
     "to_numpy",
     "train_rnn",
@@ -1039,20 +1047,12 @@ def clip_by_global_norm(grads, theta):
     >>> norm, clipped["a"], clipped["b"]
     (5.0, array([0.6]), array([0.8]))
     """
-    if not isinstance(grads, dict) or not grads:
-        raise ValueError(
-            "grads must be a non-empty dict of arrays (name -> gradient); "
-            f"got {type(grads).__name__}: use clip_by_norm for a single array"
-        )
-    _positive("theta", theta)
-    norm = _global_norm(grads)
+    grads = _check_grads(grads)
+    theta = _positive("theta", theta)
+    squares = sum(np.sum(g.astype(float) ** 2) for g in grads.values())
+    norm = float(np.sqrt(squares))
     scale = min(1.0, theta / norm) if norm > 0 else 1.0
-    clipped = {}
-    for name, g in grads.items():
-        g = np.asarray(g)
-        g = g.astype(np.result_type(g.dtype, np.float32), copy=False)
-        clipped[name] = g * g.dtype.type(scale)  # keeps float32 gradients float32
-    return clipped, norm
+    return {name: g * scale for name, g in grads.items()}, norm
 
 
 class SGD:
@@ -1143,17 +1143,22 @@ class Adam:
         self.iterations += 1
         s = self.iterations
         for name, g in grads.items():
-            dtype = params[name].dtype
-            g = np.asarray(g, dtype=dtype)
-            m = self.m.setdefault(name, np.zeros_like(params[name]))
-            v = self.v.setdefault(name, np.zeros_like(params[name]))
-            power_1, power_2 = (
-                np.asarray(b, dtype) ** np.asarray(s, dtype) for b in (self.beta_1, self.beta_2)
-            )
-            alpha = np.asarray(self.learning_rate, dtype) * np.sqrt(1 - power_2) / (1 - power_1)
-            m += (g - m) * np.asarray(1 - self.beta_1, dtype)
-            v += (g**2 - v) * np.asarray(1 - self.beta_2, dtype)
-            params[name] -= (m * alpha) / (np.sqrt(v) + np.asarray(self.epsilon, dtype))
+            g = np.asarray(g, dtype=params[name].dtype)
+            # eta_s = eta sqrt(1 - beta_2**s) / (1 - beta_1**s), in g's precision
+            eta_s = self._step_size(s, g.dtype)
+            m = self.m.setdefault(name, np.zeros_like(g))  # moving average of g
+            v = self.v.setdefault(name, np.zeros_like(g))  # moving average of g**2
+            m += (1 - self.beta_1) * (g - m)
+            v += (1 - self.beta_2) * (g**2 - v)
+            params[name] -= eta_s * m / (np.sqrt(v) + self.epsilon)
+
+    def _step_size(self, s, dtype):
+        # eta_s computed in the weights' precision, as Keras does (float32 for float32)
+        beta_1, beta_2, eta = (
+            np.asarray(b, dtype) for b in (self.beta_1, self.beta_2, self.learning_rate)
+        )
+        s = np.asarray(s, dtype)
+        return eta * np.sqrt(1 - beta_2**s) / (1 - beta_1**s)
 
     def __repr__(self):
         return (
@@ -1210,6 +1215,157 @@ def train_rnn(params, x, targets, optimizer, theta=None, window=None):
     >>> bool(history["loss"][-1] < history["loss"][0])
     True
     """
+    x, targets = _check_training(x, targets, optimizer, theta)
+    theta = np.inf if theta is None else theta  # no clipping: scale by 1
+    params = {name: w.copy() for name, w in _check_params(params).items()}
+    history = {"loss": [], "grad_norm": []}
+    for xs, ys in zip(x, targets):  # one batch per step
+        loss, grads = sequence_loss_and_gradients(params, xs, ys, window)
+        grads, norm = clip_by_global_norm(grads, theta)
+        optimizer.update(params, grads)
+        history["loss"].append(loss)
+        history["grad_norm"].append(norm)  # before clipping
+    return params, {key: np.array(values) for key, values in history.items()}
+
+
+def sample_sequence(params, prompt, length, temperature=1.0, seed=0):
+    """Continue a text by drawing one character at a time from the model.
+
+    The prompt is read from ``h_0 = 0``; then every step draws a character
+    from ``softmax((W_hy h_t + b_y) / temperature)``
+    (:func:`rnnbook.textgen.sample_next`) and feeds it back as the next
+    input. For a one-hot ``x_t`` the product ``W_xh x_t`` is the column of
+    ``W_xh`` of that character.
+
+    Parameters
+    ----------
+    params : dict
+        As :func:`init_params` or :func:`train_rnn` returns it.
+    prompt : sequence of int
+        The start of the text as character indices, at least one.
+    length : int
+        Number of characters to draw, at least 0.
+    temperature : float
+        ``tau >= 0``: below 1 sharpens the distribution, above 1 flattens it,
+        0 always takes the most likely character.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (length,)
+        The drawn character indices (without the prompt).
+
+    Raises
+    ------
+    ValueError
+        If the prompt is empty or not character indices, or ``length`` or
+        ``temperature`` is negative.
+
+    Examples
+    --------
+    >>> params = init_params(vocab_size=5, units=3)
+    >>> sample_sequence(params, [0, 1], length=6, seed=1).shape
+    (6,)
+    >>> greedy = sample_sequence(params, [0, 1], length=6, temperature=0)
+    >>> bool((greedy == sample_sequence(params, [0, 1], length=6, temperature=0)).all())
+    True
+    """
+    params = _check_params(params)
+    w_xh, w_hh, b_h, w_hy, b_y = (params[name] for name in PARAM_NAMES)
+    prompt = _check_sampling(prompt, len(b_y), length, temperature)
+    rng = np.random.default_rng(seed)
+    h = np.zeros_like(b_h)
+    for i in prompt:  # read the prompt; W_xh x_t is column i of W_xh
+        h = np.tanh(w_xh[:, i] + w_hh @ h + b_h)
+    drawn = []
+    for _ in range(length):
+        i = sample_next(w_hy @ h + b_y, temperature, rng)
+        drawn.append(i)
+        h = np.tanh(w_xh[:, i] + w_hh @ h + b_h)  # i is the next input
+    return np.array(drawn, dtype=int)
+
+
+def source_code(*objects):
+    """The source of functions, classes or methods without their docstrings, highlighted.
+
+    For a page that shows the code it runs: the result displays in a
+    notebook as syntax-highlighted Python.
+
+    Parameters
+    ----------
+    *objects : function, class or method
+        Defined in a source file; shown in the order given, separated by a
+        blank line.
+
+    Returns
+    -------
+    IPython.display.Code
+        Its ``data`` attribute holds the text.
+
+    Raises
+    ------
+    ValueError
+        If nothing is given or an object has no source file (a built-in, a
+        value, or a function typed into the interpreter).
+
+    Examples
+    --------
+    >>> print(source_code(SGD.update).data)
+    def update(self, params, grads):
+        _check_update(params, grads)
+        for name, g in grads.items():
+            params[name] -= self.learning_rate * g
+    """
+    from IPython.display import Code
+
+    if not objects:
+        raise ValueError("source_code needs at least one function, class or method to show")
+    parts = []
+    for obj in objects:
+        try:
+            source = textwrap.dedent(inspect.getsource(obj))
+        except (TypeError, OSError) as error:
+            raise ValueError(
+                f"cannot show the source of {obj!r}: pass a function, class or method "
+                f"defined in a file ({error})"
+            ) from None
+        lines = source.splitlines()
+        drop = set()
+        for node in ast.walk(ast.parse(source)):
+            body = getattr(node, "body", None)
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                end = body[0].end_lineno  # the line after the docstring, 0-based
+                blank = end < len(lines) and not lines[end].strip()
+                drop.update(range(body[0].lineno - 1, end + blank))
+        parts.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return Code("\n\n".join(parts), language="python")
+
+
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _check_grads(grads):
+    if not isinstance(grads, dict) or not grads:
+        raise ValueError(
+            "grads must be a non-empty dict of arrays (name -> gradient); "
+            f"got {type(grads).__name__}: use clip_by_norm for a single array"
+        )
+    grads = {name: np.asarray(g) for name, g in grads.items()}
+    return {name: g.astype(np.result_type(g, np.float32), copy=False) for name, g in grads.items()}
+
+
+def _check_training(x, targets, optimizer, theta):
+    if theta is not None:
+        _positive("theta", theta)
     x, targets = np.asarray(x), np.asarray(targets)
     if x.ndim != 4 or targets.shape != x.shape[:3]:
         raise ValueError(
@@ -1221,31 +1377,7 @@ def train_rnn(params, x, targets, optimizer, theta=None, window=None):
             f"optimizer must have an update(params, grads) method, like SGD or Adam; "
             f"got {optimizer!r}"
         )
-    if theta is not None:
-        _positive("theta", theta)
-    params = {name: np.array(w, copy=True) for name, w in _check_params(params).items()}
-    losses, norms = [], []
-    for step in range(x.shape[0]):
-        loss, grads = sequence_loss_and_gradients(params, x[step], targets[step], window)
-        if theta is None:
-            norm = _global_norm(grads)
-        else:
-            grads, norm = clip_by_global_norm(grads, theta)
-        optimizer.update(params, grads)
-        losses.append(loss)
-        norms.append(norm)
-    return params, {"loss": np.array(losses), "grad_norm": np.array(norms)}
-
-
-def _log_softmax(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def _global_norm(grads):
-    return float(
-        np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values()))
-    )
+    return x, targets
 
 
 def _positive(name, value):
@@ -1382,3 +1514,22 @@ def _initial_state(state, name, batch, units, dtype):
             f"{name} must have shape (batch, units) = {(batch, units)}; got {state.shape}"
         )
     return state
+
+
+def _check_sampling(prompt, vocab, length, temperature):
+    prompt = np.asarray(prompt)
+    if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer):
+        raise ValueError(
+            "prompt must be a non-empty 1-D sequence of character indices, "
+            f"e.g. vocabulary.encode('this movie'); got {prompt!r}"
+        )
+    if prompt.min() < 0 or prompt.max() >= vocab:
+        raise ValueError(f"prompt must hold character indices from 0 to V - 1 = {vocab - 1}")
+    if not (isinstance(length, int | np.integer) and length >= 0):
+        raise ValueError(f"length must be an integer >= 0 (characters to draw); got {length!r}")
+    if not (isinstance(temperature, int | float | np.number) and temperature >= 0):
+        raise ValueError(
+            f"temperature must be a number >= 0 (0 picks the most likely character); "
+            f"got {temperature!r}"
+        )
+    return prompt
