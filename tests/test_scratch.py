@@ -628,6 +628,24 @@ def test_train_rnn_without_theta_does_not_clip():
     assert not np.allclose(free["loss"][1:], tiny["loss"][1:])
 
 
+def test_train_rnn_runs_on_one_blas_thread_and_restores_the_setting():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    class Recorder(SGD):
+        def update(self, params, grads):
+            self.seen = blas_threads()
+            super().update(params, grads)
+
+    x, targets = _echo_batches(steps=2, batch_size=4, timesteps=8)
+    before, recorder = blas_threads(), Recorder(0.1)
+    train_rnn(init_params(x.shape[-1], 6, seed=0), x, targets, recorder)
+    assert recorder.seen and set(recorder.seen) == {1}
+    assert blas_threads() == before
+
+
 def test_greedy_sampling_feeds_back_the_most_likely_character():
     params, _, _ = _small_problem(vocab=5, units=4)
     prompt = [0, 3, 1]

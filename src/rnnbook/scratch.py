@@ -29,11 +29,13 @@ Its parameters are named and shaped as in the book's equations (``W_xh``,
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .textgen import sample_next
 
@@ -695,6 +697,23 @@ def autodiff_gradients(layer, x, grad_output):
 # model ``SimpleRNN(n, return_sequences=True)`` + ``Dense(V)`` holds the same
 # numbers as ``[W_xh.T, W_hh.T, b_h, W_hy.T, b_y]`` (see :func:`keras_weights`).
 
+
+def _one_blas_thread(function):
+    """Run ``function`` with one BLAS thread.
+
+    Its matrices are small (a batch of states times an n x n matrix), and
+    BLAS threads cost more to start and join than they save: several times
+    the CPU time, and more wall time, where other processes use the cores.
+    """
+
+    @functools.wraps(function)
+    def one_thread(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return one_thread
+
+
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 """The names of the parameters of the character-level RNN, in Keras' order."""
 
@@ -1167,6 +1186,7 @@ class Adam:
         )
 
 
+@_one_blas_thread
 def train_rnn(params, x, targets, optimizer, theta=None, window=None):
     """Train the character-level RNN, one step per batch.
 
