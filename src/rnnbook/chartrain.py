@@ -341,38 +341,30 @@ def sequence_loss_and_gradients(params, x, targets, window=None):
     >>> bool(np.isclose(loss_k, loss)), bool(np.allclose(grads_k["W_hh"], grads["W_hh"]))
     (True, False)
     """
-    params = _check_params(params)
-    x = _check_inputs(params, x)
-    targets = _check_targets(params, x, targets)
-    batch, steps = targets.shape
-    if window is None:
-        window = steps
-    if not (isinstance(window, int | np.integer) and window >= 1):
-        raise ValueError(
-            f"window must be a positive integer (k steps) or None for full BPTT; got {window!r}"
-        )
+    params, x, targets, window = _check_loss_inputs(params, x, targets, window)
     w_xh, w_hh, b_h, w_hy, b_y = (params[name] for name in PARAM_NAMES)
+    k, r = w_xh.T, w_hh.T  # Keras' kernel and recurrent kernel
+    batch, steps = targets.shape
     grads = {name: np.zeros_like(w) for name, w in params.items()}
-    h = np.zeros((batch, w_hh.shape[0]), dtype=x.dtype)
-    loss = 0.0
-    for start in range(0, steps, window):
-        xs, ys = x[:, start : start + window], targets[:, start : start + window]
-        states = simple_rnn_forward(xs, w_xh.T, w_hh.T, b_h, h0=h, return_sequences=True)
-        log_probs = _log_softmax(states @ w_hy.T + b_y)
-        picked = np.take_along_axis(log_probs, ys[..., None], axis=-1)
-        loss -= float(picked.sum())
-        grad_logits = np.exp(log_probs)
-        np.put_along_axis(grad_logits, ys[..., None], np.exp(picked) - 1.0, axis=-1)
-        grad_logits /= batch * steps  # dL/d(logits) for the mean over batch and steps
-        grads["W_hy"] += np.einsum("btv,btn->vn", grad_logits, states)
+    h, loss = np.zeros((batch, len(b_h)), dtype=x.dtype), 0.0
+    for start in range(0, steps, window):  # one window of k steps at a time
+        cut = slice(start, start + window)
+        xs, ys = x[:, cut], targets[:, cut]
+        hs = simple_rnn_forward(xs, k, r, b_h, h0=h, return_sequences=True)
+        log_probs = _log_softmax(hs @ w_hy.T + b_y)
+        loss -= float(np.take_along_axis(log_probs, ys[..., None], -1).sum())
+        # dL/d(scores) = (y_hat_t - onehot(y_t)) / (batch * T): L is a mean
+        grad_logits = np.exp(log_probs) - np.eye(len(b_y), dtype=x.dtype)[ys]
+        grad_logits /= batch * steps
+        grads["W_hy"] += np.einsum("btv,btn->vn", grad_logits, hs)
         grads["b_y"] += grad_logits.sum(axis=(0, 1))
-        back = simple_rnn_bptt(
-            xs, w_xh.T, w_hh.T, b_h, h0=h, grad_states=grad_logits @ w_hy, states=states
-        )  # back.h0, dL/dh at the window's start, is dropped: the cut
+        dh = grad_logits @ w_hy  # each step's own part of dL/dh_t
+        back = simple_rnn_bptt(xs, k, r, b_h, h0=h, grad_states=dh, states=hs)
+        # back.h0, dL/dh at the window's start, is dropped: the cut
         grads["W_xh"] += back.kernel.T
         grads["W_hh"] += back.recurrent_kernel.T
         grads["b_h"] += back.bias
-        h = states[:, -1]  # the state flows on into the next window
+        h = hs[:, -1]  # the state flows on into the next window
     return loss / (batch * steps), grads
 
 
@@ -720,6 +712,19 @@ def _check_params(params):
                 f"V={vocab} characters; got {params[name].shape}"
             )
     return params
+
+
+def _check_loss_inputs(params, x, targets, window):
+    params = _check_params(params)
+    x = _check_inputs(params, x)
+    targets = _check_targets(params, x, targets)
+    if window is None:
+        window = targets.shape[1]
+    if not (isinstance(window, int | np.integer) and window >= 1):
+        raise ValueError(
+            f"window must be a positive integer (k steps) or None for full BPTT; got {window!r}"
+        )
+    return params, x, targets, window
 
 
 def _check_inputs(params, x):
