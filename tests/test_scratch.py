@@ -44,6 +44,10 @@ def test_source_code_shows_the_code_without_docstrings():
     assert "norm = " in code and "params[name] -= " in code
     assert "Parameters" not in code and "Change ``params`` in place" not in code
     assert source_code(SGD).data.startswith("class SGD:\n    def __init__")
+    style, html = source_code(SGD.update)._repr_html_().split("</style>")
+    rules = style.removeprefix("<style>").splitlines()
+    assert rules and all(rule.startswith(".output_html") for rule in rules)  # no page-wide rule
+    assert '<span class="k">for</span>' in html  # highlighted
 
 
 def test_source_code_errors_name_the_fix():

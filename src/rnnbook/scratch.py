@@ -112,6 +112,15 @@ def source_code(*objects):
     """
     from IPython.display import Code
 
+    class SourceCode(Code):
+        """IPython's highlighted code, without the style rules it sets for the whole page."""
+
+        def _repr_html_(self):
+            style, code = super()._repr_html_().split("</style>", 1)
+            rules = style.removeprefix("<style>").splitlines()
+            scoped = [rule for rule in rules if rule.startswith(".output_html")]
+            return "<style>" + "\n".join(scoped) + "</style>" + code
+
     if not objects:
         raise ValueError("source_code needs at least one function, class or method to show")
     parts = []
@@ -138,4 +147,4 @@ def source_code(*objects):
                 blank = end < len(lines) and not lines[end].strip()
                 drop.update(range(body[0].lineno - 1, end + blank))
         parts.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
-    return Code("\n\n".join(parts), language="python")
+    return SourceCode("\n\n".join(parts), language="python")
