@@ -1,624 +1,60 @@
-"""The NumPy layers of rnnbook.scratch against Keras and automatic differentiation.
+"""rnnbook.scratch: the pages' one namespace for the NumPy models, and source_code.
 
-Keras computes in float32, and so do these checks. The two sides add the
-same numbers in a different order, so they differ by float32 rounding
-(about 1e-7 per operation, a few 1e-7 after a dozen steps). We allow
-``rtol=1e-5, atol=1e-5``, far below any real mistake (a wrong gate order or
-a missing bias changes the outputs by more than 1e-2).
-
-The NumPy training of a character-level RNN is compared with Keras' over a
-whole loss curve; that tolerance is argued at ``test_training_matches_keras``.
-
-The main pytest process runs on the backend in ``$KERAS_BACKEND`` (JAX in
-this repository); ``test_keras_equality_on_tensorflow`` reruns this module on
-TensorFlow in a subprocess, so the equalities hold on both backends.
+The models are tested in the modules that hold them (``test_cells.py``,
+``test_bptt.py``, ``test_chartrain.py``). The main pytest process runs on
+the backend in ``$KERAS_BACKEND`` (JAX in this repository);
+``test_keras_equality_on_tensorflow`` reruns those modules on TensorFlow in a
+subprocess, so the equalities with Keras hold on both backends.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
-import numpy as np
 import pytest
 
-from rnnbook.scratch import (
-    PARAM_NAMES,
-    SGD,
-    Adam,
-    autodiff_gradients,
-    bidirectional_forward,
-    char_batches,
-    clip_by_global_norm,
-    clip_by_norm,
-    echo_text,
-    gru_forward,
-    init_params,
-    keras_weights,
-    lstm_forward,
-    sequence_forward,
-    sequence_loss_and_gradients,
-    sigmoid,
-    simple_rnn_bptt,
-    simple_rnn_forward,
-    spectral_radius,
-    to_numpy,
-    train_rnn,
-    weights_of,
-)
-
-TOL = {"rtol": 1e-5, "atol": 1e-5}  # float32 rounding, see the module docstring
-BATCH, TIME, FEATURES, UNITS = 3, 9, 4, 5
-
-
-@pytest.fixture
-def x():
-    rng = np.random.default_rng(0)
-    return rng.normal(size=(BATCH, TIME, FEATURES)).astype("float32")
-
-
-def _built(layer, x, seed=1):
-    """Call the layer once, then give it random (not initial) weights."""
-    layer(x)
-    rng = np.random.default_rng(seed)
-    for weight in layer.weights:
-        weight.assign((0.5 * rng.normal(size=weight.shape)).astype("float32"))
-    return layer
-
-
-# ----------------------------------------------------------------------------
-# Forward passes equal Keras
-# ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("return_sequences", [False, True])
-def test_simple_rnn_matches_keras(x, return_sequences):
-    layer = _built(keras.layers.SimpleRNN(UNITS, return_sequences=return_sequences), x)
-    ours = simple_rnn_forward(x, *weights_of(layer), return_sequences=return_sequences)
-    theirs = to_numpy(layer(x))
-    assert ours.shape == theirs.shape
-    np.testing.assert_allclose(ours, theirs, **TOL)
-
-
-def test_simple_rnn_with_initial_state_matches_keras(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS), x)
-    h0 = np.full((BATCH, UNITS), 0.3, dtype="float32")
-    theirs = to_numpy(layer(x, initial_state=[h0]))
-    np.testing.assert_allclose(simple_rnn_forward(x, *weights_of(layer), h0=h0), theirs, **TOL)
-
-
-def test_simple_rnn_is_the_books_equation(x):
-    kernel, recurrent, bias = weights_of(_built(keras.layers.SimpleRNN(UNITS), x))
-    w_x, w_h = kernel.T, recurrent.T  # the book's column-vector matrices
-    h = np.zeros(UNITS, dtype="float32")
-    for t in range(TIME):
-        h = np.tanh(w_h @ h + w_x @ x[0, t] + bias)
-    np.testing.assert_allclose(simple_rnn_forward(x, kernel, recurrent, bias)[0], h, **TOL)
-
-
-@pytest.mark.parametrize("return_sequences", [False, True])
-@pytest.mark.parametrize("merge_mode", ["concat", "sum"])
-def test_bidirectional_matches_keras(x, return_sequences, merge_mode):
-    layer = _built(
-        keras.layers.Bidirectional(
-            keras.layers.SimpleRNN(UNITS, return_sequences=return_sequences),
-            merge_mode=merge_mode,
-        ),
-        x,
-    )
-    forward, backward = weights_of(layer)
-    ours = bidirectional_forward(
-        x, forward, backward, merge_mode=merge_mode, return_sequences=return_sequences
-    )
-    theirs = to_numpy(layer(x))
-    assert ours.shape == theirs.shape
-    np.testing.assert_allclose(ours, theirs, **TOL)
-
-
-@pytest.mark.parametrize("return_sequences", [False, True])
-def test_lstm_matches_keras(x, return_sequences):
-    layer = _built(keras.layers.LSTM(UNITS, return_sequences=return_sequences), x)
-    ours = lstm_forward(x, *weights_of(layer), return_sequences=return_sequences)
-    np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
-
-
-def test_lstm_returns_final_cell_like_keras(x):
-    layer = _built(keras.layers.LSTM(UNITS, return_state=True), x)
-    ours = lstm_forward(x, *weights_of(layer), return_state=True)
-    for mine, keras_value in zip(ours, layer(x), strict=True):
-        np.testing.assert_allclose(mine, to_numpy(keras_value), **TOL)
-
-
-@pytest.mark.parametrize("reset_after", [True, False])
-@pytest.mark.parametrize("return_sequences", [False, True])
-def test_gru_matches_keras(x, reset_after, return_sequences):
-    layer = _built(
-        keras.layers.GRU(UNITS, reset_after=reset_after, return_sequences=return_sequences),
-        x,
-    )
-    weights = weights_of(layer)
-    assert weights[2].shape == ((2, 3 * UNITS) if reset_after else (3 * UNITS,))
-    ours = gru_forward(x, *weights, reset_after=reset_after, return_sequences=return_sequences)
-    np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
-
-
-def test_bidirectional_gru_matches_keras(x):
-    layer = _built(keras.layers.Bidirectional(keras.layers.GRU(UNITS)), x)
-    forward, backward = weights_of(layer)
-    ours = bidirectional_forward(x, forward, backward, layer_forward=gru_forward)
-    np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
-
-
-# ----------------------------------------------------------------------------
-# Backpropagation through time equals automatic differentiation
-# ----------------------------------------------------------------------------
-
-
-def test_bptt_matches_backend_autodiff(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS), x)
-    grad_last = np.random.default_rng(2).normal(size=(BATCH, UNITS)).astype("float32")
-    ours = simple_rnn_bptt(x, *weights_of(layer), grad_last=grad_last)
-    theirs = autodiff_gradients(layer, x, grad_last)
-    assert set(theirs) == {"inputs", "kernel", "recurrent_kernel", "bias"}
-    for name, value in theirs.items():
-        mine = getattr(ours, name)
-        assert mine.shape == value.shape, name
-        np.testing.assert_allclose(mine, value, err_msg=name, **TOL)
-
-
-def test_bptt_matches_finite_differences():
-    # Framework-free check in float64: central differences have error ~eps**2/6.
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(2, 6, 3))
-    weights = [rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) / 2, rng.normal(size=4)]
-    h0 = rng.normal(size=(2, 4)) / 2
-    grad_last = rng.normal(size=(2, 4))
-
-    def loss(*w, x=x, h0=h0):
-        return float(np.sum(simple_rnn_forward(x, *w, h0=h0) * grad_last))
-
-    ours = simple_rnn_bptt(x, *weights, grad_last=grad_last, h0=h0)
-    eps = 1e-6
-    for name, index in (("kernel", 0), ("recurrent_kernel", 1), ("bias", 2)):
-        numeric = np.zeros_like(weights[index])
-        for i in np.ndindex(numeric.shape):
-            plus = [w.copy() for w in weights]
-            minus = [w.copy() for w in weights]
-            plus[index][i] += eps
-            minus[index][i] -= eps
-            numeric[i] = (loss(*plus) - loss(*minus)) / (2 * eps)
-        np.testing.assert_allclose(getattr(ours, name), numeric, rtol=1e-6, atol=1e-8)
-    numeric_h0 = np.zeros_like(h0)
-    for i in np.ndindex(h0.shape):
-        plus, minus = h0.copy(), h0.copy()
-        plus[i] += eps
-        minus[i] -= eps
-        numeric_h0[i] = (loss(*weights, h0=plus) - loss(*weights, h0=minus)) / (2 * eps)
-    np.testing.assert_allclose(ours.h0, numeric_h0, rtol=1e-6, atol=1e-8)
-
-
-def test_bptt_state_norms_start_at_the_given_gradient(x):
-    weights = weights_of(_built(keras.layers.SimpleRNN(UNITS), x))
-    grad_last = np.ones((BATCH, UNITS), dtype="float32")
-    norms = simple_rnn_bptt(x, *weights, grad_last=grad_last).state_norms
-    assert norms.shape == (TIME,)
-    np.testing.assert_allclose(norms[-1], np.sqrt(BATCH * UNITS), rtol=1e-6)
-
-
-def test_bptt_gradients_vanish_for_a_small_recurrent_kernel():
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(1, 40, 2))
-    recurrent = 0.5 * np.linalg.qr(rng.normal(size=(6, 6)))[0]  # spectral radius 0.5
-    norms = simple_rnn_bptt(
-        x, rng.normal(size=(2, 6)), recurrent, np.zeros(6), grad_last=np.ones((1, 6))
-    ).state_norms
-    assert norms[0] < 0.5**30 * norms[-1]
-
-
-# ----------------------------------------------------------------------------
-# Small helpers
-# ----------------------------------------------------------------------------
-
-
-def test_sigmoid_is_stable_for_large_inputs():
-    np.testing.assert_allclose(sigmoid(np.array([-1000.0, 0.0, 1000.0])), [0, 0.5, 1])
-
-
-def test_clip_by_norm_keeps_direction_and_caps_norm():
-    gradient = np.array([[3.0, 0.0], [0.0, 4.0]])
-    clipped = clip_by_norm(gradient, 1.0)
-    np.testing.assert_allclose(np.linalg.norm(clipped), 1.0)
-    np.testing.assert_allclose(clipped, gradient / 5.0)
-    np.testing.assert_array_equal(clip_by_norm(gradient, 10.0), gradient)
-
-
-def test_clip_by_norm_equals_keras_clipnorm():
-    gradient = np.array([[3.0, 0.0], [0.0, 4.0]], dtype="float32")
-    variable = keras.Variable(np.zeros((2, 2), dtype="float32"))
-    optimizer = keras.optimizers.SGD(learning_rate=1.0, clipnorm=1.0)
-    optimizer.apply_gradients([(keras.ops.convert_to_tensor(gradient), variable)])
-    np.testing.assert_allclose(-to_numpy(variable), clip_by_norm(gradient, 1.0), **TOL)
-
-
-def test_spectral_radius():
-    assert spectral_radius(np.array([[0.0, 2.0], [-2.0, 0.0]])) == pytest.approx(2.0)
-
-
-# ----------------------------------------------------------------------------
-# Errors
-# ----------------------------------------------------------------------------
-
-K, R, B = np.zeros((FEATURES, UNITS)), np.zeros((UNITS, UNITS)), np.zeros(UNITS)
-
-
-def test_bad_input_shape_raises():
-    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, features\)"):
-        simple_rnn_forward(np.zeros((3, 4)), K, R, B)
-    with pytest.raises(ValueError, match="at least one time step"):
-        simple_rnn_forward(np.zeros((3, 0, FEATURES)), K, R, B)
-
-
-def test_bad_weight_shapes_raise(x):
-    with pytest.raises(ValueError, match=r"kernel must have shape \(features, units\)"):
-        simple_rnn_forward(x, np.zeros((FEATURES + 1, UNITS)), R, B)
-    with pytest.raises(ValueError, match=r"recurrent_kernel must have shape"):
-        simple_rnn_forward(x, K, np.zeros((UNITS, UNITS + 1)), B)
-    with pytest.raises(ValueError, match=r"bias must have shape \(5,\)"):
-        simple_rnn_forward(x, K, R, np.zeros(UNITS + 1))
-    with pytest.raises(ValueError, match=r"kernel must have shape \(features, 4 \* units"):
-        lstm_forward(x, K, np.zeros((UNITS, 4 * UNITS)), np.zeros(4 * UNITS))
-
-
-def test_gru_bias_shape_names_the_convention(x):
-    k3, r3 = np.zeros((FEATURES, 3 * UNITS)), np.zeros((UNITS, 3 * UNITS))
-    with pytest.raises(ValueError, match="reset_after=True needs an input and a"):
-        gru_forward(x, k3, r3, np.zeros(3 * UNITS))
-    with pytest.raises(ValueError, match=r"reset_after=False needs shape"):
-        gru_forward(x, k3, r3, np.zeros((2, 3 * UNITS)), reset_after=False)
-
-
-def test_bad_states_raise(x):
-    with pytest.raises(ValueError, match=r"h0 must have shape \(batch, units\)"):
-        simple_rnn_forward(x, K, R, B, h0=np.zeros(UNITS))
-    with pytest.raises(ValueError, match=r"c0 must have shape \(batch, units\)"):
-        lstm_forward(
-            x,
-            np.zeros((FEATURES, 4 * UNITS)),
-            np.zeros((UNITS, 4 * UNITS)),
-            np.zeros(4 * UNITS),
-            c0=np.zeros((1, UNITS)),
-        )
-    with pytest.raises(ValueError, match=r"grad_last must have shape \(batch, units\)"):
-        simple_rnn_bptt(x, K, R, B, grad_last=np.zeros((BATCH, UNITS + 1)))
-
-
-def test_other_errors_raise(x):
-    with pytest.raises(ValueError, match="merge_mode='max' is not valid"):
-        bidirectional_forward(x, (K, R, B), (K, R, B), merge_mode="max")
-    with pytest.raises(ValueError, match="theta must be positive"):
-        clip_by_norm(np.ones(3), 0.0)
-    with pytest.raises(ValueError, match="matrix must be square"):
-        spectral_radius(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="has no weights yet"):
-        weights_of(keras.layers.SimpleRNN(UNITS))
-
-
-# ----------------------------------------------------------------------------
-# Training a character-level RNN
-# ----------------------------------------------------------------------------
-
-
-def _echo_batches(steps, batch_size, timesteps, seed=0):
-    text = echo_text(400, gap=5, seed=seed)
-    vocabulary = sorted(set(text))
-    ids = np.array([vocabulary.index(c) for c in text])
-    inputs, targets = char_batches(ids, batch_size, timesteps, steps, seed=seed)
-    return np.eye(len(vocabulary), dtype="float32")[inputs], targets
-
-
-def _small_problem(vocab=4, units=3, batch=2, steps=5, seed=5):
-    """Random float64 parameters (not the initial ones) and one batch."""
-    rng = np.random.default_rng(seed)
-    params = {
-        "W_xh": rng.normal(size=(units, vocab)),
-        "W_hh": rng.normal(size=(units, units)) / 2,
-        "b_h": rng.normal(size=units) / 2,
-        "W_hy": rng.normal(size=(vocab, units)),
-        "b_y": rng.normal(size=vocab) / 2,
-    }
-    x = np.eye(vocab)[rng.integers(0, vocab, size=(batch, steps))]
-    targets = rng.integers(0, vocab, size=(batch, steps))
-    return params, x, targets
-
-
-def _numeric_gradients(loss, params, eps=1e-6):
-    """Central differences of loss(params) for every entry of every parameter."""
-    grads = {}
-    for name, w in params.items():
-        grads[name] = np.zeros_like(w)
-        for i in np.ndindex(w.shape):
-            plus = {k: v.copy() for k, v in params.items()}
-            minus = {k: v.copy() for k, v in params.items()}
-            plus[name][i] += eps
-            minus[name][i] -= eps
-            grads[name][i] = (loss(plus) - loss(minus)) / (2 * eps)
-    return grads
-
-
-def _mean_cross_entropy(params, x, targets, h0=None):
-    y_hat, _ = sequence_forward(params, x, h0=h0)
-    return float(-np.mean(np.log(np.take_along_axis(y_hat, targets[..., None], -1))))
-
-
-def test_sequence_gradients_match_finite_differences():
-    # float64: central differences have an error of about eps**2, far below 1e-6.
-    params, x, targets = _small_problem()
-    loss, grads = sequence_loss_and_gradients(params, x, targets)
-    assert loss == pytest.approx(_mean_cross_entropy(params, x, targets), rel=1e-12)
-    numeric = _numeric_gradients(lambda p: _mean_cross_entropy(p, x, targets), params)
-    for name in PARAM_NAMES:
-        np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-9, err_msg=name)
-
-
-def test_truncated_gradients_are_those_of_the_loss_with_the_window_starts_held_fixed():
-    # Truncated BPTT differentiates the loss as if the state entering each
-    # window were a constant: hold those states at their values and take
-    # finite differences of the windows' losses.
-    params, x, targets = _small_problem(steps=5)
-    window = 2
-    states = sequence_forward(params, x)[1]
-    starts = {0: None, 2: states[:, 1], 4: states[:, 3]}  # h at the start of each window
-
-    def loss_with_fixed_starts(p):
-        total = 0.0
-        for start, h0 in starts.items():
-            stop = start + window
-            part = _mean_cross_entropy(p, x[:, start:stop], targets[:, start:stop], h0=h0)
-            total += part * targets[:, start:stop].size
-        return total / targets.size
-
-    loss, grads = sequence_loss_and_gradients(params, x, targets, window=window)
-    assert loss == pytest.approx(_mean_cross_entropy(params, x, targets), rel=1e-12)
-    numeric = _numeric_gradients(loss_with_fixed_starts, params)
-    for name in PARAM_NAMES:
-        np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-9, err_msg=name)
-    full = sequence_loss_and_gradients(params, x, targets)[1]
-    assert not np.allclose(grads["W_hh"], full["W_hh"])  # truncation changed something
-    np.testing.assert_allclose(grads["W_hy"], full["W_hy"])  # but not the output layer
-
-
-def test_a_window_as_long_as_the_sequence_is_full_bptt():
-    params, x, targets = _small_problem(steps=4)
-    full = sequence_loss_and_gradients(params, x, targets)
-    for window in (4, 10):
-        loss, grads = sequence_loss_and_gradients(params, x, targets, window=window)
-        assert loss == full[0]
-        for name in PARAM_NAMES:
-            np.testing.assert_array_equal(grads[name], full[1][name])
-
-
-def test_bptt_with_a_gradient_at_every_step_matches_autodiff(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS, return_sequences=True), x)
-    grad_states = np.random.default_rng(6).normal(size=(BATCH, TIME, UNITS)).astype("float32")
-    ours = simple_rnn_bptt(x, *weights_of(layer), grad_states=grad_states)
-    theirs = autodiff_gradients(layer, x, grad_states)
-    for name, value in theirs.items():
-        np.testing.assert_allclose(getattr(ours, name), value, err_msg=name, **TOL)
-
-
-def test_sequence_forward_matches_keras():
-    x, _ = _echo_batches(steps=1, batch_size=4, timesteps=12)
-    params = init_params(x.shape[-1], UNITS, seed=3)
-    params["b_h"] += 0.1  # nonzero biases, so that their place is checked too
-    params["b_y"] -= 0.2
-    model = keras.Sequential(
-        [
-            keras.Input(shape=x.shape[2:]),
-            keras.layers.SimpleRNN(UNITS, return_sequences=True),
-            keras.layers.Dense(x.shape[-1], activation="softmax"),
-        ]
-    )
-    model.set_weights(keras_weights(params))
-    y_hat, states = sequence_forward(params, x[0])
-    assert states.shape == (4, 12, UNITS)
-    np.testing.assert_allclose(y_hat, to_numpy(model(x[0])), **TOL)
-
-
-def test_init_params_are_drawn_like_keras():
-    params = init_params(vocab_size=10, units=6, seed=1)
-    assert [params[name].dtype for name in PARAM_NAMES] == ["float32"] * 5
-    np.testing.assert_allclose(params["W_hh"] @ params["W_hh"].T, np.eye(6), atol=1e-6)
-    assert np.abs(params["W_xh"]).max() <= np.sqrt(6 / 16)  # Glorot-uniform limit
-    assert not params["b_h"].any() and not params["b_y"].any()
-    assert init_params(10, 6, seed=1)["W_xh"].tobytes() == params["W_xh"].tobytes()
-    assert init_params(10, 6, seed=2)["W_xh"].tobytes() != params["W_xh"].tobytes()
-
-
-def test_echo_text_repeats_each_letter_after_the_digits():
-    text = echo_text(50, gap=4, letters="xyz", seed=2)
-    words = text.split(" ")
-    assert words[-1] == "" and len(words) == 51
-    for word in words[:-1]:
-        assert word[1:-1] == "1234" and word[0] == word[-1] and word[0] in "xyz"
-    assert {word[0] for word in words[:-1]} == set("xyz")
-
-
-def test_char_batches_targets_are_the_next_characters():
-    ids = np.arange(100) % 7
-    inputs, targets = char_batches(ids, batch_size=3, timesteps=5, steps=4, seed=1)
-    assert inputs.shape == targets.shape == (4, 3, 5)
-    for s, b in np.ndindex(4, 3):
-        start = np.flatnonzero([np.array_equal(ids[i : i + 5], inputs[s, b]) for i in range(95)])
-        assert start.size and np.array_equal(ids[start[0] + 1 : start[0] + 6], targets[s, b])
-
-
-def test_clip_by_global_norm_scales_all_gradients_together():
-    grads = {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}
-    clipped, norm = clip_by_global_norm(grads, 1.0)
-    assert norm == pytest.approx(5.0)
-    np.testing.assert_allclose(clipped["a"], [0.6, 0.0])
-    np.testing.assert_allclose(clipped["b"], [[0.8]])
-    unchanged, _ = clip_by_global_norm(grads, 10.0)
-    for name in grads:
-        np.testing.assert_array_equal(unchanged[name], grads[name])
-
-
-def test_clip_by_global_norm_equals_keras_global_clipnorm():
-    grads = {"a": np.array([3.0, 0.0], dtype="float32"), "b": np.array([[4.0]], dtype="float32")}
-    variables = {name: keras.Variable(np.zeros_like(g)) for name, g in grads.items()}
-    optimizer = keras.optimizers.SGD(learning_rate=1.0, global_clipnorm=1.0)
-    optimizer.apply_gradients(
-        [(keras.ops.convert_to_tensor(grads[name]), variables[name]) for name in grads]
-    )
-    clipped, _ = clip_by_global_norm(grads, 1.0)
-    for name in grads:
-        np.testing.assert_allclose(-to_numpy(variables[name]), clipped[name], **TOL)
-
-
-def test_sgd_update():
-    params = {"w": np.array([1.0, 2.0]), "b": np.array(0.5)}
-    SGD(0.1).update(params, {"w": np.array([10.0, -10.0]), "b": np.array(5.0)})
-    np.testing.assert_allclose(params["w"], [0.0, 3.0])
-    np.testing.assert_allclose(params["b"], 0.0)
-
-
-def test_adam_equals_keras_adam_step_for_step():
-    rng = np.random.default_rng(7)
-    start = rng.normal(size=(3, 4)).astype("float32")
-    variable = keras.Variable(start)
-    keras_adam = keras.optimizers.Adam(learning_rate=0.05)
-    params, ours = {"w": start.copy()}, Adam(learning_rate=0.05)
-    for scale in (1.0, 0.01, 3.0, 1e-4, 1.0, 0.1, 2.0, 0.5):  # gradients of changing size
-        gradient = (scale * rng.normal(size=(3, 4))).astype("float32")
-        keras_adam.apply_gradients([(keras.ops.convert_to_tensor(gradient), variable)])
-        ours.update(params, {"w": gradient})
-        np.testing.assert_allclose(params["w"], to_numpy(variable), rtol=1e-6, atol=1e-6)
-    assert ours.iterations == 8
-
-
-def test_train_rnn_learns_and_leaves_its_input_alone():
-    x, targets = _echo_batches(steps=30, batch_size=8, timesteps=10)
-    params = init_params(x.shape[-1], 8, seed=0)
-    before = {name: w.copy() for name, w in params.items()}
-    trained, history = train_rnn(params, x, targets, Adam(0.02), theta=1.0, window=5)
-    for name in PARAM_NAMES:
-        np.testing.assert_array_equal(params[name], before[name])
-        assert not np.array_equal(trained[name], before[name])
-    assert history["loss"].shape == history["grad_norm"].shape == (30,)
-    assert history["loss"][-5:].mean() < 0.7 * history["loss"][:5].mean()
-
-
-@pytest.mark.parametrize(
-    ("optimizer", "learning_rate"),
-    [("Adam", 0.01), ("SGD", 2.0)],
-)
-def test_training_matches_keras(optimizer, learning_rate):
-    """NumPy training and Keras training give the same loss curve.
-
-    The same initial weights, batches (in the same order), optimizer and
-    global-norm clipping. Both sides compute in float32 in a different
-    order; over these 60 steps we measured differences of at most 5e-7 with
-    Adam and 5e-6 with SGD (whose large steps amplify rounding while the
-    gradient is clipped) on JAX and TensorFlow. We allow 1e-4; clipping each
-    array on its own (``clipnorm``) instead of the whole gradient changes the
-    curve by 0.5, a missing or misplaced bias or transposed matrix by more.
-    """
-    steps, batch_size, timesteps, theta = 60, 16, 16, 1.0
-    x, targets = _echo_batches(steps, batch_size, timesteps)
-    vocab = x.shape[-1]
-    params = init_params(vocab, 16, seed=0)
-    ours = {"Adam": Adam, "SGD": SGD}[optimizer](learning_rate)
-    _, history = train_rnn(params, x, targets, ours, theta=theta)
-    assert np.sum(history["grad_norm"] > theta) > 0 or optimizer == "Adam"  # SGD gets clipped
-
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(timesteps, vocab)),
-            keras.layers.SimpleRNN(16, return_sequences=True),
-            keras.layers.Dense(vocab),
-        ]
-    )
-    model.set_weights(keras_weights(params))
-    model.compile(
-        optimizer=getattr(keras.optimizers, optimizer)(learning_rate, global_clipnorm=theta),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    keras_history = model.fit(
-        x.reshape(-1, timesteps, vocab),
-        targets.reshape(-1, timesteps),
-        batch_size=batch_size,
-        epochs=steps,
-        steps_per_epoch=1,  # one batch per epoch: the history holds every batch's loss
-        shuffle=False,
-        verbose=0,
-    )
-    keras_loss = np.array(keras_history.history["loss"])
-    assert keras_loss.shape == (steps,)
-    assert history["loss"][-10:].mean() < 0.5 * history["loss"][0]  # it did learn
-    np.testing.assert_allclose(history["loss"], keras_loss, rtol=0, atol=1e-4)
-
-
-def test_training_errors_name_the_fix():
-    params, x, targets = _small_problem()
-    with pytest.raises(ValueError, match="num_words must be a positive integer"):
-        echo_text(0)
-    with pytest.raises(ValueError, match="gap must be an integer from 1 to 9"):
-        echo_text(3, gap=10)
-    with pytest.raises(ValueError, match="letters must be distinct characters"):
-        echo_text(3, letters="a1")
-    with pytest.raises(ValueError, match="ids must be a 1-D integer array"):
-        char_batches(np.zeros((3, 4), dtype=int), 2, 2, 2)
-    with pytest.raises(ValueError, match="too few for windows .* use a longer text"):
-        char_batches(np.arange(5), 2, timesteps=5, steps=2)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
-        char_batches(np.arange(50), 0, 5, 2)
-    with pytest.raises(ValueError, match="units must be a positive integer"):
-        init_params(5, 0)
-    with pytest.raises(ValueError, match="params must be a dict with the keys W_xh"):
-        sequence_forward({"W_xh": params["W_xh"]}, x)
-    with pytest.raises(ValueError, match=r"params\['W_hy'\] must have shape \(4, 3\)"):
-        sequence_forward({**params, "W_hy": np.zeros((4, 2))}, x)
-    with pytest.raises(ValueError, match=r"params\['b_h'\] must be a vector"):
-        sequence_forward({**params, "b_h": np.zeros((3, 1))}, x)
-    with pytest.raises(ValueError, match="x must have 4 features per step"):
-        sequence_forward(params, x[..., :3])
-    with pytest.raises(ValueError, match=r"targets must have shape \(batch, T\)"):
-        sequence_loss_and_gradients(params, x, targets[:, :-1])
-    with pytest.raises(ValueError, match="targets must be character indices"):
-        sequence_loss_and_gradients(params, x, targets + 4)
-    with pytest.raises(ValueError, match="window must be a positive integer"):
-        sequence_loss_and_gradients(params, x, targets, window=0)
-    with pytest.raises(ValueError, match="theta must be a positive number"):
-        clip_by_global_norm({"a": np.ones(2)}, 0.0)
-    with pytest.raises(ValueError, match="use clip_by_norm for a single array"):
-        clip_by_global_norm(np.ones(2), 1.0)
-    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
-        SGD(-0.1)
-    with pytest.raises(ValueError, match=r"beta_2 must be in \[0, 1\)"):
-        Adam(beta_2=1.0)
-    with pytest.raises(ValueError, match="grads must have the same keys as params"):
-        SGD(0.1).update({"w": np.ones(2)}, {"v": np.ones(2)})
-    with pytest.raises(ValueError, match=r"grads\['w'\] must have the shape of params\['w'\]"):
-        Adam().update({"w": np.ones(2)}, {"w": np.ones(3)})
-    with pytest.raises(ValueError, match=r"x must have shape \(steps, batch, T, d\)"):
-        train_rnn(params, x, targets, SGD(0.1))
-    with pytest.raises(ValueError, match="optimizer must have an update"):
-        train_rnn(params, x[None], targets[None], optimizer=0.1)
-    with pytest.raises(ValueError, match="simple_rnn_bptt needs a loss gradient"):
-        simple_rnn_bptt(x, np.zeros((4, 3)), np.zeros((3, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match=r"grad_states must have shape \(batch, time, units\)"):
-        simple_rnn_bptt(
-            x, np.zeros((4, 3)), np.zeros((3, 3)), np.zeros(3), grad_states=np.zeros((2, 5, 4))
-        )
-
-
-# ----------------------------------------------------------------------------
-# The same checks on TensorFlow
-# ----------------------------------------------------------------------------
+from rnnbook import scratch
+from rnnbook.scratch import SGD, Adam, clip_by_global_norm, source_code
+
+MODULES = ("cells", "bptt", "chartrain")
+
+
+def test_scratch_exports_the_objects_of_the_three_modules():
+    exported = set(scratch.__all__) - {"source_code"}
+    found = set()
+    for name in MODULES:
+        module = importlib.import_module(f"rnnbook.{name}")
+        for obj_name in module.__all__:
+            assert getattr(scratch, obj_name) is getattr(module, obj_name), obj_name
+        found |= set(module.__all__)
+    assert exported == found
+
+
+def test_source_code_shows_the_code_without_docstrings():
+    code = source_code(clip_by_global_norm, Adam.update).data
+    assert code.startswith("def clip_by_global_norm(grads, theta):\n")
+    assert "def update(self, params, grads):" in code  # a method, dedented
+    assert "norm = " in code and "params[name] -= " in code
+    assert "Parameters" not in code and "Change ``params`` in place" not in code
+    assert source_code(SGD).data.startswith("class SGD:\n    def __init__")
+    style, html = source_code(SGD.update)._repr_html_().split("</style>")
+    rules = style.removeprefix("<style>").splitlines()
+    assert rules and all(rule.startswith(".output_html") for rule in rules)  # no page-wide rule
+    assert '<span class="k">for</span>' in html  # highlighted
+
+
+def test_source_code_errors_name_the_fix():
+    with pytest.raises(ValueError, match="needs at least one function"):
+        source_code()
+    with pytest.raises(ValueError, match="pass a function, class or method defined in a file"):
+        source_code(len)
 
 
 def test_keras_equality_on_tensorflow():
@@ -627,18 +63,10 @@ def test_keras_equality_on_tensorflow():
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("TensorFlow is not installed")
     env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    here = Path(__file__).parent
+    files = [str(here / f"test_{name}.py") for name in MODULES]
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            __file__,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-k",
-            "not on_tensorflow",
-        ],
+        [sys.executable, "-m", "pytest", *files, "-q", "-p", "no:cacheprovider"],
         env=env,
         capture_output=True,
         text=True,
@@ -648,17 +76,3 @@ def test_keras_equality_on_tensorflow():
     assert result.returncode == 0, output[-3000:]
     passed = re.search(r"(\d+) passed", output)
     assert passed and int(passed.group(1)) > 0, output[-3000:]
-
-
-def test_bptt_reuses_the_forward_states_it_is_given():
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(2, 5, 3))
-    k, r, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) / 4, np.zeros(4)
-    grad_states = rng.normal(size=(2, 5, 4))
-    states = simple_rnn_forward(x, k, r, b, return_sequences=True)
-    given = simple_rnn_bptt(x, k, r, b, grad_states=grad_states, states=states)
-    computed = simple_rnn_bptt(x, k, r, b, grad_states=grad_states)
-    for a, c in zip(given, computed, strict=True):
-        np.testing.assert_array_equal(a, c)
-    with pytest.raises(ValueError, match=r"states must have shape \(batch, time, units\)"):
-        simple_rnn_bptt(x, k, r, b, grad_states=grad_states, states=states[:, :-1])
