@@ -12,8 +12,10 @@ Small on purpose, one job per module:
   committed variance study and the two-standard-error rule;
 * :mod:`rnnbook.report`, :mod:`rnnbook.plotting`, :mod:`rnnbook.page`:
   tables, plots and glued numbers for the pages;
-* :mod:`rnnbook.scratch`, :mod:`rnnbook.diagrams`: the NumPy models and
-  the figures of the theory part;
+* :mod:`rnnbook.cells`, :mod:`rnnbook.bptt`, :mod:`rnnbook.chartrain`: the
+  NumPy cells, backpropagation through time, and the from-scratch training
+  stack (all three also importable from :mod:`rnnbook.scratch`);
+* :mod:`rnnbook.diagrams`: the figures of the theory part;
 * :mod:`rnnbook.series`: real time series shipped with statsmodels,
   chronological splits and forecasting windows;
 * :mod:`rnnbook.textgen`: the character-level language model's text,
@@ -83,6 +85,9 @@ _LAZY_MODULES = (
     "stats",
     "study",
     "scratch",
+    "cells",
+    "bptt",
+    "chartrain",
     "diagrams",
     "series",
     "textgen",
