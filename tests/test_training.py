@@ -28,7 +28,7 @@ def test_log_prints_one_line_per_epoch_and_the_test_result():
     model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[log])
     assert len(lines) == 3 and len(log.epoch_seconds) == 3
     assert lines[0].startswith("epoch 1/3") and lines[2].startswith("epoch 3/3")
-    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+    for name in ("loss", "acc", "val_loss", "val_acc"):
         assert f" {name} " in lines[1]
     assert "\r" not in "".join(lines)
     loss, accuracy = model.evaluate(x, y, verbose=0, callbacks=[log])
@@ -78,3 +78,15 @@ def test_a_model_without_accuracy_records_its_other_metrics():
     loss, mae = model.evaluate(x, y, verbose=0, callbacks=[log])
     assert log.run.test_accuracy is None and log.run.test_loss == pytest.approx(loss)
     assert lines[-1].startswith(f"test loss {loss:.4f}, test mae {mae:.4f} (")
+
+
+def test_an_epoch_line_fits_80_columns():
+    lines = []
+    log = TrainingLog(printer=lines.append)
+    log.params = {"epochs": 10}
+    log.on_train_begin()
+    log.on_epoch_begin(9)
+    logs = {"accuracy": 0.8123, "loss": 0.4123, "val_accuracy": 0.8, "val_loss": 0.4567}
+    log.on_epoch_end(9, logs)
+    assert lines[0].startswith("epoch 10/10") and len(lines[0]) <= 80, lines[0]
+    assert " acc 0.8123  loss 0.4123  val_acc 0.8000  val_loss 0.4567" in lines[0]

@@ -23,8 +23,17 @@ from .records import Run, environment
 __all__ = ["TrainingLog"]
 
 
+def _short(metric: str) -> str:
+    """A metric's name as the log prints it: ``accuracy`` is ``acc``, so a line fits 80 columns."""
+    return metric.replace("accuracy", "acc")
+
+
 class TrainingLog(keras.callbacks.Callback):
     """Print one line per epoch and the test result, and keep the run's record.
+
+    An epoch's line names the metrics as Keras logs them, with ``accuracy``
+    shortened to ``acc`` (``val_acc`` for the validation accuracy), so that
+    it fits 80 columns.
 
     Pass the same log to ``fit`` (with ``verbose=0``) and then to
     ``evaluate``: during ``fit`` it times and prints each epoch; the first
@@ -87,8 +96,8 @@ class TrainingLog(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             self._history.setdefault(key, []).append(float(value))
         width = len(str(self._epochs))
-        metrics = "  ".join(f"{k} {float(v):.4f}" for k, v in (logs or {}).items())
-        self._print(f"epoch {epoch + 1:>{width}}/{self._epochs}  {seconds:6.1f} s  {metrics}")
+        metrics = "  ".join(f"{_short(k)} {float(v):.4f}" for k, v in (logs or {}).items())
+        self._print(f"epoch {epoch + 1:>{width}}/{self._epochs}  {seconds:5.1f} s  {metrics}")
 
     def on_train_end(self, logs=None):
         self._fitting = False
