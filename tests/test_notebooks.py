@@ -143,7 +143,9 @@ def page_text(path):
 CHAPTERS = [
     p
     for p in sorted(BOOK.rglob("*.md")) + NOTEBOOKS
-    if p.parent != BOOK  # the landing page, glossary and bibliography are not chapters
+    # The landing page and the back matter (in book/) and each part's short
+    # overview (overview*.md) are not chapters.
+    if p.parent != BOOK and not p.stem.startswith("overview")
 ]
 
 
