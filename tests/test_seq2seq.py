@@ -20,8 +20,11 @@ from rnnbook.seq2seq import (
     SOURCE_LENGTH,
     START,
     TARGET,
+    TARGET_FORMAT,
+    TARGET_LENGTH,
     WEEKDAYS,
     BahdanauAttention,
+    ExactMatchLog,
     Vocabulary,
     date_examples,
     encode_pairs,
@@ -88,16 +91,36 @@ def test_every_string_of_the_century_names_one_date():
     # The encoder's input is wide enough, and its vocabulary has every character.
     assert max(map(len, seen)) == SOURCE_LENGTH == 30
     assert set("".join(seen)) <= set(SOURCE.characters)
+    # The targets are 10 to 17 characters long, all in the target vocabulary.
+    targets = {format_date(day, TARGET_FORMAT) for day in CENTURY}
+    assert min(map(len, targets)) == 10 and max(map(len, targets)) == TARGET_LENGTH == 17
+    assert set("".join(targets)) == set(TARGET.characters)
     assert SOURCE.encode(list(seen)[:1000], SOURCE_LENGTH).shape == (1000, 30)
+
+
+def parse_target(target: str) -> dt.date:
+    day, month, year = target.split(" ")
+    return dt.date(int(year), MONTHS.index(month) + 1, int(day))
 
 
 def test_date_examples_round_trip():
     # The target parses back to the date that generated the input.
     train, test = date_examples(300, 100, seed=3)
-    for text, iso in train + test:
-        day = dt.date.fromisoformat(iso)
-        assert FIRST_DATE <= day <= LAST_DATE and iso == day.isoformat()
+    for text, target in train + test:
+        day = parse_target(target)
+        assert (
+            FIRST_DATE <= day <= LAST_DATE
+            and target == f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        )
         assert text in {format_date(day, f) for f in FORMATS}
+
+
+def test_date_examples_write_the_target_in_the_template_asked_for():
+    long, _ = date_examples(40, 0, seed=2)
+    iso, _ = date_examples(40, 0, seed=2, target="{Y}-{mm}-{dd}")
+    assert [t for t, _ in long] == [t for t, _ in iso]  # the same inputs
+    assert [parse_target(a) for _, a in long] == [dt.date.fromisoformat(b) for _, b in iso]
+    assert len({len(a) for _, a in long}) > 1 and {len(b) for _, b in iso} == {10}
 
 
 def test_date_examples_are_fixed_by_the_seed():
@@ -116,8 +139,8 @@ def test_held_out_examples_are_unseen_in_training():
 def test_date_examples_use_every_format():
     train, _ = date_examples(2000, 0, seed=0)
     used = set()
-    for text, iso in train:
-        day = dt.date.fromisoformat(iso)
+    for text, target in train:
+        day = parse_target(target)
         used |= {f for f in FORMATS if format_date(day, f) == text}
     assert used == set(FORMATS)
 
@@ -147,8 +170,8 @@ def test_date_examples_rejects_bad_counts_and_empty_formats():
 
 def test_vocabularies_start_with_the_three_tokens():
     assert (PAD, START, END) == (0, 1, 2)
-    assert len(SOURCE) == 3 + 67 and len(TARGET) == 3 + 11
-    assert TARGET.encode(["0"])[0, 0] == 3
+    assert len(SOURCE) == 3 + 67 and len(TARGET) == 3 + 37
+    assert TARGET.encode(["0"])[0, 0] == 3 and TARGET.encode([" "])[0, 0] == 13
 
 
 def test_encode_decode_round_trip():
@@ -169,39 +192,39 @@ def test_decode_stops_at_end_and_marks_stray_tokens():
 def test_vocabulary_errors_name_the_fix():
     with pytest.raises(ValueError, match="without repeated characters"):
         Vocabulary("aa")
-    with pytest.raises(ValueError, match="character 'x'.*build the Vocabulary"):
-        TARGET.encode(["12x"])
+    with pytest.raises(ValueError, match="character '-'.*build the Vocabulary"):
+        TARGET.encode(["12-"])
     with pytest.raises(ValueError, match="more than length=2: pass a larger length"):
         TARGET.encode(["123"], length=2)
     with pytest.raises(ValueError, match="wrap one text in a list"):
         TARGET.encode("123")
-    with pytest.raises(ValueError, match=r"indices must lie in \[0, 14\)"):
-        TARGET.decode([14])
+    with pytest.raises(ValueError, match=r"indices must lie in \[0, 40\)"):
+        TARGET.decode([40])
     with pytest.raises(ValueError, match="one row.*loop over the rows"):
         TARGET.decode([[3, 4]])
 
 
 def test_teacher_forcing_shifts_the_target_right_behind_the_start_token():
-    inputs, outputs = teacher_forcing(["2017-03-03", "12"])
-    assert inputs.shape == outputs.shape == (2, 11)
+    inputs, outputs = teacher_forcing(["3 March 1717", "12"])
+    assert inputs.shape == outputs.shape == (2, 13)
     assert (inputs[:, 0] == START).all()
     assert (inputs[0, 1:] == outputs[0, :-1]).all()  # input j = target j - 1
     assert (inputs[1, 1:3] == outputs[1, :2]).all() and inputs[1, 3] == PAD
-    assert outputs[0, 10] == END and outputs[1, 2] == END
+    assert outputs[0, 12] == END and outputs[1, 2] == END
     assert (outputs[1, 3:] == PAD).all() and (inputs[1, 3:] == PAD).all()
-    assert TARGET.decode(outputs[0]) == "2017-03-03"
+    assert TARGET.decode(outputs[0]) == "3 March 1717"
 
 
 def test_encode_pairs_builds_what_fit_takes():
-    pairs = [("3 March 2017", "2017-03-03"), ("03/03/17", "2017-03-03")]
+    pairs = [("3 March 2017", "3 March 2017"), ("03/03/17", "3 March 2017")]
     (source, previous), target = encode_pairs(pairs)
     assert source.shape == (2, SOURCE_LENGTH)
-    assert previous.shape == target.shape == (2, 11)
+    assert previous.shape == target.shape == (2, 13)
     assert SOURCE.decode(source[1]) == "03/03/17"
-    with pytest.raises(ValueError, match="non-empty sequence of \\(human, iso\\)"):
+    with pytest.raises(ValueError, match="non-empty sequence of \\(human, target\\)"):
         encode_pairs([])
     with pytest.raises(ValueError, match="wrap one target in a list"):
-        teacher_forcing("2017-03-03")
+        teacher_forcing("3 March 2017")
 
 
 def test_exact_match_counts_whole_strings():
@@ -308,7 +331,7 @@ def test_greedy_decode_collects_attention_weights_that_sum_to_one_over_the_input
     encoder, step = tiny_models()
     texts = ["3 mar 17", "Friday, March 3rd 2017"]
     source = SOURCE.encode(texts, SOURCE_LENGTH)
-    tokens, (alpha,) = greedy_decode(encoder, step, source, length=11)
+    tokens, (alpha,) = greedy_decode(encoder, step, source, max_length=11)
     assert tokens.shape == (2, 11) and alpha.shape == (2, 11, SOURCE_LENGTH)
     np.testing.assert_allclose(alpha.sum(axis=-1), 1.0, atol=1e-5)
     for row, text in zip(alpha, texts):  # every output step: weight only on the characters
@@ -318,26 +341,80 @@ def test_greedy_decode_collects_attention_weights_that_sum_to_one_over_the_input
 def test_greedy_decode_feeds_back_its_own_output():
     encoder, step = tiny_models(attention=False)
     source = SOURCE.encode(["3 mar 17", "03/03/17"], SOURCE_LENGTH)
-    tokens, extras = greedy_decode(encoder, step, source, length=6)
-    assert extras == [] and tokens.shape == (2, 6)
+    tokens, extras = greedy_decode(encoder, step, source, max_length=6)
+    assert extras == [] and 1 <= tokens.shape[1] <= 6
     # Re-run by hand: each step reads the token the previous step chose.
     state = [encoder.predict_on_batch(source)]
     previous = np.full((2, 1), START, dtype=np.int32)
-    for j in range(6):
+    ended = np.zeros(2, dtype=bool)
+    for j in range(tokens.shape[1]):
         logits, *state = step.predict_on_batch([previous, *state])
         previous = np.argmax(logits, axis=-1).astype(np.int32)
-        np.testing.assert_array_equal(previous[:, 0], tokens[:, j])
+        np.testing.assert_array_equal(np.where(ended, PAD, previous[:, 0]), tokens[:, j])
+        ended |= previous[:, 0] == END
+
+
+class CountDown:
+    """A stand-in for the encoder and step models: row i writes i + 1 characters, then END."""
+
+    def __init__(self, lengths):
+        self.lengths, self.calls = np.asarray(lengths), 0
+        self.inputs, self.outputs = [None, None], [None, None]  # [token, state] -> [logits, state]
+
+    def predict_on_batch(self, inputs):
+        if not isinstance(inputs, list):  # the encoder: the first state is the length
+            return self.lengths.astype("float32")[:, None]
+        self.calls += 1
+        _, remaining = inputs
+        logits = np.zeros((len(remaining), 1, len(TARGET)), "float32")
+        logits[:, 0, 3] = 1.0  # the character "0"
+        logits[remaining[:, 0] <= 0, 0, END] = 2.0
+        return [logits, remaining - 1]
+
+
+def test_greedy_decode_stops_each_row_at_its_end_token():
+    models = CountDown([2, 0, 4])
+    encoder = CountDown([2, 0, 4])
+    encoder.outputs = [None]
+    tokens, _ = greedy_decode(encoder, models, np.zeros((3, 5), "int32"), max_length=20)
+    assert models.calls == 5 and tokens.shape == (3, 5)  # stops when the last row ends
+    assert [TARGET.decode(row) for row in tokens] == ["00", "", "0000"]
+    assert tokens.tolist() == [
+        [3, 3, END, PAD, PAD],
+        [END, PAD, PAD, PAD, PAD],
+        [3, 3, 3, 3, END],
+    ]
+    short, _ = greedy_decode(encoder, CountDown([2, 0, 4]), np.zeros((3, 5), "int32"), 3)
+    assert short.shape == (3, 3) and TARGET.decode(short[2]) == "000"  # cut at max_length
+
+
+def test_exact_match_log_decodes_after_every_epoch():
+    encoder, step = tiny_models(attention=False)
+    texts = ["3 mar 17", "03/03/17"]
+    source = SOURCE.encode(texts, SOURCE_LENGTH)
+    log = ExactMatchLog(encoder, step, source, ["3 March 2017"] * 2, max_length=TARGET_LENGTH + 1)
+    log.on_train_begin()
+    log.on_epoch_end(0)
+    log.on_epoch_end(1)
+    tokens, _ = greedy_decode(encoder, step, source, max_length=TARGET_LENGTH + 1)
+    decoded = [TARGET.decode(row) for row in tokens]
+    assert log.exact == [exact_match(decoded, ["3 March 2017"] * 2)] * 2
+    log.expected = decoded  # the untrained model's own outputs match themselves
+    log.on_epoch_end(2)
+    assert log.exact[-1] == 1.0
+    with pytest.raises(ValueError, match="same length: pass the targets"):
+        ExactMatchLog(encoder, step, source, ["3 March 2017"], max_length=18)
 
 
 def test_greedy_decode_rejects_bad_input_before_decoding():
     encoder, step = tiny_models()
     source = SOURCE.encode(["3 mar 17"], SOURCE_LENGTH)
     with pytest.raises(ValueError, match="2-D array of indices"):
-        greedy_decode(encoder, step, source[0], length=11)
+        greedy_decode(encoder, step, source[0], max_length=11)
     with pytest.raises(ValueError, match="2-D array of indices"):
-        greedy_decode(encoder, step, source.astype("float32"), length=11)
-    with pytest.raises(ValueError, match="positive number of steps"):
-        greedy_decode(encoder, step, source, length=0)
+        greedy_decode(encoder, step, source.astype("float32"), max_length=11)
+    with pytest.raises(ValueError, match="max_length must be a positive number of steps"):
+        greedy_decode(encoder, step, source, max_length=0)
     plain_encoder, _ = tiny_models(attention=False)
     with pytest.raises(ValueError, match=r"must take \[tokens, \*state, \*memory\]"):
-        greedy_decode(plain_encoder, step, source, length=11)
+        greedy_decode(plain_encoder, step, source, max_length=11)

@@ -178,3 +178,62 @@ def test_bad_windows_are_refused(args, message):
 def test_windows_need_one_series():
     with pytest.raises(ValueError, match=r"shape \(6, 2\): pass one series"):
         series.windows(np.zeros((6, 2)), 2, 1, 0, 6)
+
+
+# Forecasts that need no training
+
+
+def test_last_value_repeats_the_last_step():
+    x = np.array([[1.0, 4.0, 2.0], [0.0, 0.0, 7.0]])[..., None]
+    assert series.last_value(x, H=2).tolist() == [[2.0, 2.0], [7.0, 7.0]]
+
+
+def test_seasonal_naive_copies_the_step_one_season_earlier():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=60)
+    x, y = series.windows(values, w=24, H=12, start=24, end=60)
+    forecast = series.seasonal_naive(x, H=12, season=12)
+    # Window i ends at step 23 + i; its step h ahead, 23 + i + h, is forecast as 11 + i + h.
+    for i in range(len(x)):
+        np.testing.assert_array_equal(forecast[i], values[12 + i : 24 + i].astype("float32"))
+    assert series.seasonal_naive(x, H=5, season=12).shape == (len(x), 5)
+
+
+def test_seasonal_naive_with_drift_is_exact_on_a_trend_plus_a_season():
+    # A straight line plus a season of length 12: the seasonal naive forecast is off by one
+    # season's rise everywhere, the drift adds exactly that rise.
+    t = np.arange(80)
+    values = 0.3 * t + np.sin(2 * np.pi * t / 12)
+    x, y = series.windows(values, w=24, H=12, start=24, end=80)
+    drift = series.seasonal_naive_with_drift(x, H=12, season=12)
+    np.testing.assert_allclose(drift, y, atol=1e-4)
+    naive = series.seasonal_naive(x, H=12, season=12)
+    np.testing.assert_allclose(y - naive, 0.3 * 12, atol=1e-4)
+
+
+def test_seasonal_naive_with_drift_adds_the_last_seasons_increase():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(5, 24, 1))
+    drift = series.seasonal_naive_with_drift(x, H=12, season=12)
+    increase = x[:, -1, 0] - x[:, -13, 0]
+    np.testing.assert_allclose(
+        drift - series.seasonal_naive(x, H=12, season=12), np.repeat(increase[:, None], 12, 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda x: series.last_value(x[..., 0], H=3), r"shape \(4, 24\): pass windows of shape"),
+        (lambda x: series.last_value(x, H=0), r"H=0 must be at least 1"),
+        (lambda x: series.seasonal_naive(x, H=13, season=12), r"H=13 must lie between 1 and"),
+        (lambda x: series.seasonal_naive(x, H=3, season=30), r"reads 30 steps back.*w=24"),
+        (
+            lambda x: series.seasonal_naive_with_drift(x, H=3, season=24),
+            r"reads 25 steps back.*w=24: use a longer window",
+        ),
+    ],
+)
+def test_bad_forecast_arguments_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(np.zeros((4, 24, 1)))

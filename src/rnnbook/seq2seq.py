@@ -1,11 +1,12 @@
-"""Sequence to sequence: human-written dates to ISO dates, with an encoder–decoder.
+"""Sequence to sequence: dates as people write them, rewritten in one long form.
 
 The chapter *An encoder–decoder whose attention you can see* trains two
 character-level encoder–decoders to rewrite dates such as ``"Friday, March
-3rd 2017"`` or ``"03/03/17"`` as ``"2017-03-03"``. The models are written
-on the page; this module holds the rest:
+3rd 2017"`` or ``"03/03/17"`` as ``"3 March 2017"``, an output of 10 to 17
+characters. The models are written on the page; this module holds the rest:
 
-* :data:`FORMATS`, :func:`format_date` and :func:`date_examples`: the task,
+* :data:`FORMATS`, :data:`TARGET_FORMAT`, :func:`format_date` and
+  :func:`date_examples`: the task,
   generated from Python's ``datetime`` with a fixed seed, its month and
   weekday names spelled here (no locale, no download), the held-out dates
   disjoint from the training dates;
@@ -16,9 +17,10 @@ on the page; this module holds the rest:
   token;
 * :class:`BahdanauAttention`: additive attention of decoder states over
   encoder states, returning the weights with the context;
-* :func:`greedy_decode` and :func:`exact_match`: decoding one character at
-  a time from the model's own output, collecting the attention weights,
-  and the share of outputs that are exactly right.
+* :func:`greedy_decode`, :func:`exact_match` and :class:`ExactMatchLog`:
+  decoding one character at a time from the model's own output until each
+  output's end token, collecting the attention weights; the share of
+  outputs that are exactly right, and that share after every epoch.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ __all__ = [
     "START",
     "TARGET",
     "WEEKDAYS",
+    "TARGET_FORMAT",
+    "TARGET_LENGTH",
     "BahdanauAttention",
+    "ExactMatchLog",
     "Vocabulary",
     "date_examples",
     "encode_pairs",
@@ -98,6 +103,13 @@ Fields: ``d``/``dd`` the day (``3``/``03``), ``m``/``mm`` the month number,
 ordinal suffix of the day (``3rd``). Slashes with a two-digit year put the
 month first (US style); dots put the day first. Every format writes
 different dates differently, so the input always determines the target.
+"""
+
+TARGET_FORMAT = "{d} {Month} {Y}"
+"""The form every date is rewritten in: ``"3 March 2017"``, 10 to 17 characters.
+
+It is also the first of :data:`FORMATS`, so on one input format in twelve
+the task is a copy.
 """
 
 PAD, START, END = 0, 1, 2
@@ -170,9 +182,9 @@ def format_date(date: dt.date, template: str) -> str:
 
 
 def date_examples(
-    n_train: int, n_test: int, seed: int = 0, formats=FORMATS
+    n_train: int, n_test: int, seed: int = 0, formats=FORMATS, target: str = TARGET_FORMAT
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Training and held-out pairs (human date, ISO date), no date in both.
+    """Training and held-out pairs (human date, target), no date in both.
 
     Draws ``n_train + n_test`` different days between :data:`FIRST_DATE`
     and :data:`LAST_DATE` and writes each in one of ``formats``, chosen at
@@ -189,6 +201,9 @@ def date_examples(
         Seed of the NumPy generator: the same seed gives the same pairs.
     formats : sequence of str
         Templates for :func:`format_date`.
+    target : str
+        The template of the output, :data:`TARGET_FORMAT` by default
+        (``"{Y}-{mm}-{dd}"`` gives ISO dates, all ten characters long).
 
     Returns
     -------
@@ -203,10 +218,12 @@ def date_examples(
     Examples
     --------
     >>> train, test = date_examples(3, 1, seed=0)
-    >>> len(train), len(test), len(train[0][1])
-    (3, 1, 10)
-    >>> dt.date.fromisoformat(test[0][1]).year in range(1950, 2050)
-    True
+    >>> len(train), len(test)
+    (3, 1)
+    >>> train[1]
+    ('02/10/01', '10 February 2001')
+    >>> date_examples(3, 1, seed=0, target="{Y}-{mm}-{dd}")[0][1]
+    ('02/10/01', '2001-02-10')
     """
     days = (LAST_DATE - FIRST_DATE).days + 1
     if min(n_train, n_test) < 0 or n_train + n_test > days:
@@ -222,7 +239,7 @@ def date_examples(
     pairs = []
     for offset, k in zip(offsets, chosen):
         date = FIRST_DATE + dt.timedelta(days=int(offset))
-        pairs.append((format_date(date, formats[k]), date.isoformat()))
+        pairs.append((format_date(date, formats[k]), format_date(date, target)))
     return pairs[:n_train], pairs[n_train:]
 
 
@@ -327,8 +344,10 @@ class Vocabulary:
 
 SOURCE = Vocabulary(" ,-./" + string.digits + string.ascii_letters)
 """Characters of the human dates."""
-TARGET = Vocabulary(string.digits + "-")
-"""Characters of the ISO dates."""
+TARGET = Vocabulary(string.digits + " " + "".join(sorted(set("".join(MONTHS)))))
+"""Characters of the targets: digits, space and the letters of the month names."""
+TARGET_LENGTH = len(format_date(dt.date(2000, 9, 27), TARGET_FORMAT))
+"""Characters of the longest target, ``"27 September 2000"``."""
 SOURCE_LENGTH = max(
     len(format_date(dt.date(2000, 9, 27), f)) for f in FORMATS
 )  # Wednesday, September 27th: the longest names and suffix
@@ -355,9 +374,9 @@ def teacher_forcing(targets, vocab: Vocabulary = TARGET) -> tuple[np.ndarray, np
 
     Examples
     --------
-    >>> inputs, outputs = teacher_forcing(["12-3"])
+    >>> inputs, outputs = teacher_forcing(["3 May 2017"])
     >>> TARGET.decode(outputs[0]), int(inputs[0, 0]) == START
-    ('12-3', True)
+    ('3 May 2017', True)
     >>> bool((inputs[0, 1:] == outputs[0, :-1]).all())
     True
     """
@@ -381,7 +400,7 @@ def encode_pairs(
     Parameters
     ----------
     pairs : sequence of (str, str)
-        Human dates and their ISO form, from :func:`date_examples`.
+        Human dates and their target form, from :func:`date_examples`.
     source_length : int
         Columns of the padded source (:data:`SOURCE_LENGTH` by default).
 
@@ -394,12 +413,12 @@ def encode_pairs(
 
     Examples
     --------
-    >>> (source, dec_in), dec_out = encode_pairs([("3 March 2017", "2017-03-03")])
+    >>> (source, dec_in), dec_out = encode_pairs([("03/03/17", "3 March 2017")])
     >>> source.shape, dec_in.shape, dec_out.shape
-    ((1, 30), (1, 11), (1, 11))
+    ((1, 30), (1, 13), (1, 13))
     """
     if len(pairs) == 0 or any(len(p) != 2 for p in pairs):
-        raise ValueError("pairs must be a non-empty sequence of (human, iso) string pairs")
+        raise ValueError("pairs must be a non-empty sequence of (human, target) string pairs")
     sources, targets = zip(*pairs)
     inputs, outputs = teacher_forcing(targets, TARGET)
     return (SOURCE.encode(sources, source_length), inputs), outputs
@@ -489,21 +508,35 @@ def _outputs(model, inputs) -> list[np.ndarray]:
     return [np.asarray(o) for o in out] if isinstance(out, list | tuple) else [np.asarray(out)]
 
 
-def greedy_decode(
-    encoder: keras.Model,
-    step: keras.Model,
-    source,
-    length: int,
-    num_states: int = 1,
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Decode a batch one output step at a time, each step reading the last prediction.
+def _check_decoder(encoder, step, source, max_length: int, num_states: int) -> np.ndarray:
+    source = np.asarray(source)
+    if source.ndim != 2 or not np.issubdtype(source.dtype, np.integer):
+        raise ValueError(
+            f"source must be a 2-D array of indices, got {source.dtype} {source.shape}"
+        )
+    if max_length < 1:
+        raise ValueError(f"max_length must be a positive number of steps, got {max_length}")
+    if len(encoder.outputs) + 1 != len(step.inputs) or len(step.outputs) < 1 + num_states:
+        raise ValueError(
+            f"the step model takes {len(step.inputs)} inputs and returns {len(step.outputs)} "
+            f"outputs; it must take [tokens, *state, *memory] for the encoder's "
+            f"{len(encoder.outputs)} outputs [*state, *memory] and return "
+            f"[logits, *state, ...] with num_states={num_states}"
+        )
+    return source
+
+
+def greedy_decode(encoder, step, source, max_length: int, num_states: int = 1):
+    """Decode a batch one token at a time, each step reading the last one written.
 
     The encoder runs once and returns the decoder's first state and what
     every step reads again (the encoder states, their mask). The step
-    model then runs ``length`` times: it reads the previous output token
-    (:data:`START` at first), the state and that memory, and returns the
-    logits, the new state and any further outputs, such as attention
-    weights. Greedy: the next token is the one with the largest logit.
+    model reads the previous token (:data:`START` at first), the state and
+    that memory, and returns the logits, the new state and any further
+    outputs, such as attention weights. Greedy: the next token is the one
+    with the largest logit. A row that has written :data:`END` writes
+    :data:`PAD` from then on, and decoding stops when every row has ended,
+    or after ``max_length`` steps.
 
     Parameters
     ----------
@@ -512,51 +545,42 @@ def greedy_decode(
     step : keras.Model
         ``[tokens (batch, 1), *state, *memory] -> [logits (batch, 1, V), *state, *extras]``.
     source : array of int, shape (batch, T)
-    length : int
-        Output steps (the longest target plus the end token).
+    max_length : int
+        Most steps to run (the longest target plus its end token).
     num_states : int
         Arrays in the decoder's state: 1 for a ``GRU``, 2 for an ``LSTM``.
 
     Returns
     -------
-    tokens : numpy.ndarray of int, shape (batch, length)
-        Decode each row with :meth:`Vocabulary.decode`, which stops at :data:`END`.
+    tokens : numpy.ndarray of int, shape (batch, steps run)
+        Decode each row with :meth:`Vocabulary.decode`.
     extras : list of numpy.ndarray
-        Each further output of ``step``, its steps joined along axis 1:
-        attention weights of shape (batch, length, T), say.
+        Each further output of ``step``, its steps joined along axis 1
+        (attention weights of shape (batch, steps run, T), say); a row's
+        values after its end token mean nothing.
 
     Raises
     ------
     ValueError
-        If ``source`` is not a 2-D batch, ``length`` is not positive, or the
-        encoder's outputs do not fit the step model's inputs.
+        If ``source`` is not a 2-D batch, ``max_length`` is not positive, or
+        the encoder's outputs do not fit the step model's inputs.
     """
-    source = np.asarray(source)
-    if source.ndim != 2 or not np.issubdtype(source.dtype, np.integer):
-        raise ValueError(
-            f"source must be a 2-D array of indices, got {source.dtype} {source.shape}"
-        )
-    if length < 1:
-        raise ValueError(f"length must be a positive number of steps, got {length}")
-    if len(encoder.outputs) + 1 != len(step.inputs) or len(step.outputs) < 1 + num_states:
-        raise ValueError(
-            f"the step model takes {len(step.inputs)} inputs and returns {len(step.outputs)} "
-            f"outputs; it must take [tokens, *state, *memory] for the encoder's "
-            f"{len(encoder.outputs)} outputs [*state, *memory] and return "
-            f"[logits, *state, ...] with num_states={num_states}"
-        )
-    first = _outputs(encoder, source)
-    state, memory = first[:num_states], first[num_states:]
+    source = _check_decoder(encoder, step, source, max_length, num_states)
+    state_and_memory = _outputs(encoder, source)
+    state, memory = state_and_memory[:num_states], state_and_memory[num_states:]
     tokens = np.full((len(source), 1), START, dtype=np.int32)
-    predicted, extras = [], []
-    for _ in range(length):
+    ended = np.zeros(len(source), dtype=bool)
+    written, extras = [], []
+    while len(written) < max_length and not ended.all():
         logits, *rest = _outputs(step, [tokens, *state, *memory])
         state, extra = rest[:num_states], rest[num_states:]
         tokens = np.argmax(logits[:, -1:, :], axis=-1).astype(np.int32)
-        predicted.append(tokens[:, 0])
+        tokens[ended] = PAD  # a row that has ended writes padding
+        ended |= tokens[:, 0] == END
+        written.append(tokens[:, 0])
         extras.append(extra)
-    stacked = [np.concatenate(parts, axis=1) for parts in zip(*extras)]
-    return np.stack(predicted, axis=1), stacked
+    joined = [np.concatenate(parts, axis=1) for parts in zip(*extras)]
+    return np.stack(written, axis=1), joined
 
 
 def exact_match(predicted, expected) -> float:
@@ -575,3 +599,52 @@ def exact_match(predicted, expected) -> float:
             "non-empty and of the same length: decode every example"
         )
     return float(np.mean([p == e for p, e in zip(predicted, expected)]))
+
+
+class ExactMatchLog(keras.callbacks.Callback):
+    """Decode held-out inputs greedily after every epoch and record the exact match.
+
+    ``fit`` reports the loss under teacher forcing; this callback records
+    what a reader of the outputs sees, the share of decoded outputs equal
+    to their target, after each epoch (in :attr:`exact`). Pass it after the
+    :class:`~rnnbook.TrainingLog`, so that the time it takes to decode is
+    not counted in the epoch's time.
+
+    Parameters
+    ----------
+    encoder, step : keras.Model
+        As for :func:`greedy_decode`, built from the layers being trained.
+    source : array of int, shape (batch, T)
+        Encoded inputs, from :func:`encode_pairs`.
+    expected : sequence of str
+        Their targets.
+    max_length : int
+        As for :func:`greedy_decode`.
+    vocab : Vocabulary
+        Of the outputs.
+
+    Raises
+    ------
+    ValueError
+        If ``source`` and ``expected`` differ in length.
+    """
+
+    def __init__(self, encoder, step, source, expected, max_length: int, vocab=TARGET):
+        super().__init__()
+        if len(source) != len(expected) or not len(expected):
+            raise ValueError(
+                f"source ({len(source)}) and expected ({len(expected)}) must be non-empty "
+                "and of the same length: pass the targets of the encoded inputs"
+            )
+        self.models = encoder, step
+        self.source, self.expected = np.asarray(source), list(expected)
+        self.max_length, self.vocab = max_length, vocab
+        self.exact: list[float] = []
+
+    def on_train_begin(self, logs=None):
+        self.exact = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        tokens, _ = greedy_decode(*self.models, self.source, self.max_length)
+        written = [self.vocab.decode(row) for row in tokens]
+        self.exact.append(exact_match(written, self.expected))

@@ -19,6 +19,10 @@ but no window reads or predicts a step after the end of its part::
     x_train, y_train = windows(scaled, w=24, H=12, start=0, end=train_end)
     x_val, y_val = windows(scaled, w=24, H=12, start=train_end, end=val_end)
     x_test, y_test = windows(scaled, w=24, H=12, start=val_end, end=len(values))
+
+Three forecasts that need no training read the same windows:
+:func:`last_value`, :func:`seasonal_naive` and
+:func:`seasonal_naive_with_drift`.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ import numpy as np
 __all__ = [
     "SERIES",
     "chronological_split",
+    "last_value",
     "load_series",
+    "seasonal_naive",
+    "seasonal_naive_with_drift",
     "train_statistics",
     "windows",
 ]
@@ -256,3 +263,124 @@ def windows(values, w: int, H: int, start: int, end: int) -> tuple[np.ndarray, n
     )
     stacked = np.concatenate([np.asarray(batch) for batch in sequences])
     return stacked[:, :w, None], stacked[:, w:]
+
+
+def _check_windows(x, H: int, reach: int) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[-1] != 1:
+        raise ValueError(
+            f"x has shape {x.shape}: pass windows of shape (windows, w, 1), as windows() returns"
+        )
+    if H < 1 or reach > x.shape[1]:
+        raise ValueError(
+            f"H={H} must be at least 1 and the forecast reads {reach} steps back, but the "
+            f"windows have w={x.shape[1]}: use a longer window"
+        )
+    return x[..., 0]
+
+
+def last_value(x, H: int) -> np.ndarray:
+    """Forecast every step ahead as the window's last value.
+
+    Parameters
+    ----------
+    x : array_like, shape (windows, w, 1)
+        Windows from :func:`windows`.
+    H : int
+        Steps ahead.
+
+    Returns
+    -------
+    numpy.ndarray, shape (windows, H)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a batch of windows or ``H`` is not positive.
+
+    Examples
+    --------
+    >>> last_value(np.arange(6.0).reshape(1, 6, 1), H=3).tolist()
+    [[5.0, 5.0, 5.0]]
+    """
+    x = _check_windows(x, H, 1)
+    return np.repeat(x[:, -1:], H, axis=1)
+
+
+def seasonal_naive(x, H: int, season: int) -> np.ndarray:
+    """Forecast each step as the value one season earlier.
+
+    Step :math:`h` ahead of the window's last step :math:`t` is forecast
+    as :math:`y_{t+h-m}`, :math:`m` the season; with :math:`H \\le m \\le w`
+    that is a stretch of the window.
+
+    Parameters
+    ----------
+    x : array_like, shape (windows, w, 1)
+    H : int
+        Steps ahead, at most ``season``.
+    season : int
+        :math:`m`, steps in one seasonal cycle, at most the window's length.
+
+    Returns
+    -------
+    numpy.ndarray, shape (windows, H)
+
+    Raises
+    ------
+    ValueError
+        If the window is shorter than the season or ``H`` is not between 1
+        and ``season``.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2, 3, 4, 2, 3, 4, 5]).reshape(1, 8, 1)
+    >>> seasonal_naive(x, H=2, season=4).tolist()
+    [[2.0, 3.0]]
+    """
+    if not 1 <= H <= season:
+        raise ValueError(f"H={H} must lie between 1 and season={season}: one season ahead at most")
+    x = _check_windows(x, H, season)
+    return x[:, -season:][:, :H]
+
+
+def seasonal_naive_with_drift(x, H: int, season: int) -> np.ndarray:
+    """The seasonal naive forecast plus the increase over the last season.
+
+    Step :math:`h` ahead is forecast as
+    :math:`y_{t+h-m} + (y_t - y_{t-m})`: the value one season earlier, moved
+    by as much as the series rose over the season that ends with the
+    window: the seasonal naive and drift methods of Hyndman and
+    Athanasopoulos (2021, section 5.2) combined, with the drift estimated
+    from the last season only. Each forecast step is one season after the
+    step it copies, so the whole increase is added to every step.
+
+    Parameters
+    ----------
+    x : array_like, shape (windows, w, 1)
+    H : int
+        Steps ahead, at most ``season``.
+    season : int
+        :math:`m`; the window must be longer than it.
+
+    Returns
+    -------
+    numpy.ndarray, shape (windows, H)
+
+    Raises
+    ------
+    ValueError
+        If the window has no step one season before its last, or ``H`` is
+        not between 1 and ``season``.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1, 2, 3, 4, 5, 6, 7, 8]).reshape(1, 9, 1)
+    >>> seasonal_naive_with_drift(x, H=3, season=4).tolist()  # a straight line goes on
+    [[9.0, 10.0, 11.0]]
+    """
+    if not 1 <= H <= season:
+        raise ValueError(f"H={H} must lie between 1 and season={season}: one season ahead at most")
+    values = _check_windows(x, H, season + 1)
+    increase = values[:, -1:] - values[:, -season - 1 : -season]  # y_t - y_{t-m}
+    return seasonal_naive(x, H, season) + increase
