@@ -16,6 +16,7 @@ Small on purpose, one job per module:
   NumPy cells, backpropagation through time, and the from-scratch training
   stack (all three also importable from :mod:`rnnbook.scratch`);
 * :mod:`rnnbook.diagrams`: the figures of the theory part;
+* :mod:`rnnbook.memory`: the long-memory task's sequences;
 * :mod:`rnnbook.series`: real time series shipped with statsmodels,
   chronological splits and forecasting windows;
 * :mod:`rnnbook.textgen`: the character-level language model's text,
@@ -89,6 +90,7 @@ _LAZY_MODULES = (
     "bptt",
     "chartrain",
     "diagrams",
+    "memory",
     "series",
     "textgen",
     "seq2seq",
