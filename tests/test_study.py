@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 
-import dask
 import keras
 import numpy as np
 import pytest
@@ -18,8 +17,6 @@ from rnnbook.data import SparseBatches, tfidf
 from rnnbook.profiles import Profile, get_profile
 from rnnbook.setups import STUDY_MODELS, Setup, group
 from rnnbook.study import Study, default_study_path, load_study, run_study, setup_key
-
-distributed = pytest.importorskip("distributed")
 
 TINY = Profile("tiny", 30, 5, None, None, 1, 8, 0.25, "one epoch on random data")
 
@@ -52,6 +49,7 @@ def setups(**units):
 @pytest.fixture(scope="module")
 def engine():
     """A cluster inside the test process (one worker thread): the study's engine, cheaply."""
+    distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
             processes=False, n_workers=1, threads_per_worker=1, dashboard_address="127.0.0.1:0"
@@ -209,6 +207,8 @@ def test_command_line_refuses_unknown_setups_and_groups(capsys):
 
 
 def test_command_line_refuses_an_unreachable_cluster_before_training(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+
     def no_training(*args, **kwargs):
         raise AssertionError("trained without a cluster")
 
@@ -248,6 +248,27 @@ def test_a_killed_driver_resumes_where_it_stopped(tmp_path, monkeypatch, engine)
     assert not list(tmp_path.glob(".study-*"))
 
 
+def fails_on_a_worker(num_words, maxlen):
+    """A builder that works for the driver (the run key) and fails where the run trains."""
+    import distributed
+
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return tiny_builder(2)(num_words, maxlen)
+    raise ValueError("broken setup")
+
+
+def test_a_failed_run_is_reported_after_the_others_are_written(tmp_path, engine):
+    path = tmp_path / "study.json"
+    chosen = {"bad": Setup(fails_on_a_worker), **setups(a=2)}
+    with pytest.raises(
+        RuntimeError, match=r"1 runs failed: bad, seed 1: ValueError\('broken setup'\)"
+    ):
+        run_study(chosen, [1], TINY, path, data=tiny_data(), cluster=engine)
+    assert [(r.name, r.seed) for r in load_study(path).runs] == [("a", 1)]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -255,6 +276,7 @@ def free_port() -> int:
 
 
 def test_connect_refuses_an_address_where_no_scheduler_answers():
+    pytest.importorskip("distributed")
     from rnnbook.cluster import connect
 
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -273,18 +295,20 @@ class Gated:
         self.build = build
 
     def __call__(self, num_words, maxlen):
+        import distributed
+
         try:
             worker = distributed.get_worker()
         except ValueError:  # the driver
             return self.build(num_words, maxlen)
         distributed.Variable("running").set({"pid": os.getpid(), "address": worker.address})
         distributed.Event("started").set()
-        if not distributed.Event("go").wait(timeout=120):
+        if not distributed.Event("go").wait(timeout=300):
             raise TimeoutError("the test never let the run go")
         return self.build(num_words, maxlen)
 
 
-def wait_until(condition, what, timeout=120.0):
+def wait_until(condition, what, timeout=300.0):
     """Poll a condition until it holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -299,6 +323,8 @@ def test_a_killed_worker_loses_no_run(tmp_path, monkeypatch):
     on the loopback address. One run is held on its worker until that worker
     is killed; the other run lands meanwhile.
     """
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
     profile = get_profile("smoke")
     rng = np.random.default_rng(0)
     n_train, n_test = profile.train_size, profile.test_size
@@ -325,7 +351,7 @@ def test_a_killed_worker_loses_no_run(tmp_path, monkeypatch):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        client.wait_for_workers(2, timeout=120)
+        client.wait_for_workers(2, timeout=300)
         monkeypatch.setenv("RNNBOOK_CLUSTER", cluster.scheduler_address)
         outcome = {}
 
@@ -338,7 +364,7 @@ def test_a_killed_worker_loses_no_run(tmp_path, monkeypatch):
         thread = threading.Thread(target=driver)
         thread.start()
         try:
-            assert distributed.Event("started", client=client).wait(timeout=120)
+            assert distributed.Event("started", client=client).wait(timeout=300)
             wait_until(lambda: path.exists(), "the other run is written")
             before = json.loads(path.read_text())
             assert [r["name"] for r in before["runs"]] == ["Basic RNN"]
@@ -350,7 +376,7 @@ def test_a_killed_worker_loses_no_run(tmp_path, monkeypatch):
             )
         finally:
             distributed.Event("go", client=client).set()
-            thread.join(timeout=240)
+            thread.join(timeout=600)
         assert not thread.is_alive() and "error" not in outcome, outcome.get("error")
     after = json.loads(path.read_text())  # valid JSON
     assert sorted((r["name"], r["seed"]) for r in after["runs"]) == [

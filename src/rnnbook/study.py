@@ -18,8 +18,9 @@ package. The book's rule for its numbers:
   say so.
 
 The module has three parts: reading the study (:func:`load_study`,
-:class:`Study`), training it (:func:`train`, :func:`run_study`), and its
-command line (``make study`` or ``python -m rnnbook.study``).
+:class:`Study`), training it (:func:`train`, and :func:`run_study`, which
+runs each training as a task of a Dask cluster, :mod:`rnnbook.cluster`),
+and its command line (``make study`` or ``python -m rnnbook.study``).
 """
 
 from __future__ import annotations
@@ -430,7 +431,8 @@ def run_study(
         for number, future in enumerate(as_completed(futures), 1):
             name, seed = futures.pop(future)
             if future.status != "finished":
-                failures.append(f"{name}, seed {seed}: {future.exception()!r}")
+                why = future.status if future.status == "cancelled" else repr(future.exception())
+                failures.append(f"{name}, seed {seed}: {why}")
                 print(f"[{number}/{len(todo)}] {name}, seed {seed} FAILED", flush=True)
                 continue
             run = future.result()
