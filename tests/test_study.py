@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import threading
 import time
 
@@ -267,22 +266,6 @@ def test_a_failed_run_is_reported_after_the_others_are_written(tmp_path, engine)
     ):
         run_study(chosen, [1], TINY, path, data=tiny_data(), cluster=engine)
     assert [(r.name, r.seed) for r in load_study(path).runs] == [("a", 1)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_connect_refuses_an_address_where_no_scheduler_answers():
-    pytest.importorskip("distributed")
-    from rnnbook.cluster import connect
-
-    address = f"tcp://127.0.0.1:{free_port()}"
-    with pytest.raises(ConnectionError, match=f"no Dask scheduler answers at '{address}'"):
-        with connect(address, timeout=1):
-            pass
 
 
 class Gated:
