@@ -482,10 +482,11 @@ def main(argv=None) -> None:
     output = Path(args.output) if args.output else default_study_path(profile.name)
     start = time.perf_counter()
     try:
-        run_study({name: STUDY_MODELS[name] for name in names}, args.seeds, profile, output)
+        study = run_study({name: STUDY_MODELS[name] for name in names}, args.seeds, profile, output)
     except (ConnectionError, ModuleNotFoundError, ValueError) as error:
         parser.error(str(error))
-    print(f"\nstudy written to {output} in {time.perf_counter() - start:.0f} s")
+    seconds = time.perf_counter() - start
+    print(f"\n{output} holds {len(study.runs)} runs ({seconds:.0f} s)")
 
 
 if __name__ == "__main__":
