@@ -89,15 +89,13 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # Train every setup of the variance study with its seeds (full profile) and
-# update src/rnnbook/results/study-full.json. Two processes share the file:
-# the comparison models in one, the overfitting and masking setups in the
-# other. Finished runs are skipped, so an interrupted study resumes.
+# update src/rnnbook/results/study-full.json. The runs are tasks of a Dask
+# cluster: a local one with a worker process per core by default, or the
+# existing cluster whose scheduler RNNBOOK_CLUSTER names (tcp://host:8786).
+# Only this driver writes the file, after each finished run; finished runs
+# are skipped, so an interrupted study resumes.
 study: venv
-	@set -e; export RNNBOOK_CONCURRENT=2; \
-	$(BIN)/python -m rnnbook.study --group comparison & pid=$$!; \
-	$(BIN)/python -m rnnbook.study --group overfitting; \
-	$(BIN)/python -m rnnbook.study --group masking; \
-	wait $$pid
+	$(BIN)/python -m rnnbook.study
 
 benchmark: venv
 	$(BIN)/python benchmarks/speed.py --processes $(JOBS)

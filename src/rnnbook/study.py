@@ -18,8 +18,9 @@ package. The book's rule for its numbers:
   say so.
 
 The module has three parts: reading the study (:func:`load_study`,
-:class:`Study`), training it (:func:`train`, :func:`run_study`), and its
-command line (``make study`` or ``python -m rnnbook.study``).
+:class:`Study`), training it (:func:`train`, and :func:`run_study`, which
+runs each training as a task of a Dask cluster, :mod:`rnnbook.cluster`),
+and its command line (``make study`` or ``python -m rnnbook.study``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import keras
 
+from .cluster import connect
 from .data import TFIDF_VERSION, TOKENIZER_VERSION, SparseBatches, load_imdb, tfidf
 from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
@@ -233,7 +235,7 @@ def _data_version(setup: Setup) -> str:
     return version + (f", tfidf v{TFIDF_VERSION}" if setup.features == "tfidf" else "")
 
 
-def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
+def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=print) -> Run:
     """Train one setup with one seed exactly as the chapters do, and return its record.
 
     The same calls the pages show: ``fit`` with the profile's batch size,
@@ -256,6 +258,8 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     profile : Profile
     data : ((x_train, y_train), (x_test, y_test))
         Sparse feature matrices for a TF-IDF setup.
+    printer : callable
+        Receives the training log's lines (:class:`rnnbook.TrainingLog`).
 
     Returns
     -------
@@ -266,7 +270,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
     keras.utils.set_random_seed(seed)
     model = _compile(setup.build(profile.num_words, profile.maxlen))
     key = _key(model, setup, profile)
-    log = TrainingLog(name, seed)
+    log = TrainingLog(name, seed, printer=printer)
     callbacks = [log]
     if setup.early_stopping is not None:
         callbacks.append(
@@ -358,18 +362,42 @@ class _Data:
         return self.cache[key]
 
 
+_LOADED: dict = {}
+"""Each worker process's data, by profile: loaded once, read by every run it trains."""
+
+
+def _train_task(name: str, setup: Setup, seed: int, profile: Profile, data) -> Run:
+    """One run of the study, as a task on a worker of the cluster."""
+    if data is None:
+        load = _LOADED.setdefault(profile, _Data(profile))
+    else:
+        load = _Data(profile, data)
+    return train(
+        name,
+        setup,
+        seed,
+        profile,
+        load(setup),
+        printer=lambda line: print(f"{name}, seed {seed}: {line}", flush=True),
+    )
+
+
 def run_study(
     setups: dict,
     seeds: list[int] | None,
     profile: Profile,
     path: str | os.PathLike,
     data=None,
+    cluster=None,
 ) -> Study:
-    """Train every setup with every seed, skipping runs already in the file.
+    """Train every setup with every seed on a cluster, skipping runs already in the file.
 
-    The file is rewritten after every run, atomically and under a lock
-    (``filelock``), and re-read before each run, so several study processes
-    can share one file and an interrupted study resumes where it stopped.
+    Each missing run is a task of the cluster (:func:`rnnbook.cluster.connect`:
+    a local cluster of this machine's cores unless ``cluster`` or
+    ``$RNNBOOK_CLUSTER`` names one). This process, the driver, is the only
+    one that writes the file: atomically, after each finished run, so an
+    interrupted study resumes where it stopped. A run whose worker dies is
+    trained again on another worker and written once.
 
     Parameters
     ----------
@@ -382,7 +410,9 @@ def run_study(
         The study file; created if missing.
     data : ((x_train, y_train), (x_test, y_test)), optional
         Defaults to :func:`rnnbook.load_imdb` with the profile's options and
-        each setup's padding and truncation.
+        each setup's padding and truncation, loaded by each worker.
+    cluster : str or distributed.Client, optional
+        A scheduler's address or a client; see :func:`rnnbook.cluster.connect`.
 
     Returns
     -------
@@ -394,33 +424,60 @@ def run_study(
     ValueError
         If no seeds or setups are given, or the file belongs to another
         profile.
+    ConnectionError
+        If no scheduler answers at the cluster's address.
+    RuntimeError
+        If a run failed or a worker computed another run key (another
+        ``rnnbook`` or Keras); every other run is written first.
     """
-    from filelock import FileLock
-
     if (seeds is not None and not seeds) or not setups:
         raise ValueError("a study needs at least one setup and one seed: pass --seeds 1 2 3 4 5")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(path.with_name(f".{path.name}.lock"))
     keys = {name: setup_key(setup, profile) for name, setup in setups.items()}
-    load = _Data(profile, data)
+    study = _read_current(path, profile, keys)
+    done = {(r.name, r.seed) for r in study.runs}
     all_seeds = sorted({seed for setup in setups.values() for seed in setup.seeds})
-    for seed in seeds if seeds is not None else all_seeds:
-        for name, setup in setups.items():
-            if seeds is None and seed not in setup.seeds:
+    todo = [
+        (name, seed)
+        for seed in (seeds if seeds is not None else all_seeds)
+        for name, setup in setups.items()
+        if (seeds is not None or seed in setup.seeds) and (name, seed) not in done
+    ]
+    if not todo:
+        print(f"every run is already in {path}: nothing to train", flush=True)
+        return study
+    failures = []
+    with connect(cluster) as client:
+        from distributed import as_completed
+
+        shared = None if data is None else client.scatter([data], broadcast=True)[0]
+        futures = {
+            client.submit(_train_task, name, setups[name], seed, profile, shared, pure=False): (
+                name,
+                seed,
+            )
+            for name, seed in todo
+        }
+        for number, future in enumerate(as_completed(futures), 1):
+            name, seed = futures.pop(future)
+            if future.status != "finished":
+                why = future.status if future.status == "cancelled" else repr(future.exception())
+                failures.append(f"{name}, seed {seed}: {why}")
+                print(f"[{number}/{len(todo)}] {name}, seed {seed} FAILED", flush=True)
                 continue
-            with lock:  # this or another study process may have trained it
-                done = _read_current(path, profile, keys).runs
-            if any((r.name, r.seed) == (name, seed) for r in done):
+            run = future.result()
+            if run.key != keys[name]:
+                failures.append(
+                    f"{name}, seed {seed}: the worker's run key {run.key} is not the "
+                    f"driver's {keys[name]}: install the same rnnbook and Keras on every worker"
+                )
                 continue
-            print(f"\n{name}, seed {seed}", flush=True)
-            run = train(name, setup, seed, profile, load(setup))
-            with lock:  # another study process may have written meanwhile
-                study = _read_current(path, profile, keys)
-                study.runs = [r for r in study.runs if (r.name, r.seed) != (name, seed)] + [run]
-                _write(path, study)
-    with lock:
-        return _read_current(path, profile, keys)
+            study.runs = [r for r in study.runs if (r.name, r.seed) != (name, seed)] + [run]
+            _write(path, study)
+            print(f"[{number}/{len(todo)}] {name}, seed {seed} written to {path}", flush=True)
+    if failures:
+        raise RuntimeError(f"{len(failures)} runs failed: " + "; ".join(failures))
+    return study
 
 
 # ----------------------------------------------------------------------------
@@ -454,9 +511,17 @@ def main(argv=None) -> None:
     profile = get_profile(args.profile)
     output = Path(args.output) if args.output else default_study_path(profile.name)
     start = time.perf_counter()
-    run_study({name: STUDY_MODELS[name] for name in names}, args.seeds, profile, output)
-    print(f"\nstudy written to {output} in {time.perf_counter() - start:.0f} s")
+    try:
+        study = run_study({name: STUDY_MODELS[name] for name in names}, args.seeds, profile, output)
+    except (ConnectionError, ModuleNotFoundError, ValueError) as error:
+        parser.error(str(error))
+    seconds = time.perf_counter() - start
+    print(f"\n{output} holds {len(study.runs)} runs ({seconds:.0f} s)")
 
 
 if __name__ == "__main__":
-    main()
+    # The tasks sent to the workers must be rnnbook.study's functions, which
+    # every worker imports, not copies of this __main__ module's.
+    from rnnbook.study import main as _main
+
+    _main()
