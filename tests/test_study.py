@@ -65,7 +65,7 @@ def test_study_trains_each_setup_and_seed_once(tmp_path, monkeypatch, engine):
     on_disk = load_study(path)
     assert on_disk == study and json.loads(path.read_text())["format"] == study_module.FORMAT
     assert all(r.key == setup_key(Setup(tiny_builder(2)), TINY) for r in study.of("a"))
-    assert not list(tmp_path.glob(".study-*"))
+    assert not list(tmp_path.glob(".*.tmp"))
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished run was trained again")
@@ -244,7 +244,7 @@ def test_a_killed_driver_resumes_where_it_stopped(tmp_path, monkeypatch, engine)
     assert sorted(landed) == [("a", 1), ("a", 2), ("b", 1), ("b", 2)]
     # the first run's record, with its timings and finishing time, is the one written before
     assert study.run(first.name, first.seed) == first
-    assert not list(tmp_path.glob(".study-*"))
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def fails_on_a_worker(num_words, maxlen):

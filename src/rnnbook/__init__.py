@@ -10,6 +10,7 @@ Small on purpose, one job per module:
 * :mod:`rnnbook.records`: the record of a run and its key;
 * :mod:`rnnbook.setups`, :mod:`rnnbook.study`, :mod:`rnnbook.stats`: the
   committed variance study and the two-standard-error rule;
+* :mod:`rnnbook.cluster`: the Dask cluster the study's runs are trained on;
 * :mod:`rnnbook.report`, :mod:`rnnbook.plotting`, :mod:`rnnbook.page`:
   tables, plots and glued numbers for the pages;
 * :mod:`rnnbook.cells`, :mod:`rnnbook.bptt`, :mod:`rnnbook.chartrain`: the
@@ -85,6 +86,7 @@ _LAZY_MODULES = (
     "setups",
     "stats",
     "study",
+    "cluster",
     "scratch",
     "cells",
     "bptt",

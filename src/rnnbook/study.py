@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from importlib import resources
@@ -37,7 +36,8 @@ from pathlib import Path
 import keras
 
 from .cluster import connect
-from .data import TFIDF_VERSION, TOKENIZER_VERSION, SparseBatches, load_imdb, tfidf
+from .data import TOKENIZER_VERSION, atomic_write, load_imdb
+from .features import TFIDF_VERSION, SparseBatches, tfidf
 from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
 from .records import Run, run_key
@@ -309,15 +309,9 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
 def _write(path: Path, study: Study) -> None:
     """Replace the file atomically: a reader never sees half a study."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".study-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(study.to_dict(), out, indent=1)
-            out.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(path) as out:
+        json.dump(study.to_dict(), out, indent=1)
+        out.write("\n")
 
 
 def _read_current(path: Path, profile: Profile, keys: dict) -> Study:
