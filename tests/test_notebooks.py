@@ -78,7 +78,9 @@ def test_first_cell_installs_the_helper_version_that_built_the_page(path):
     first = next(c for c in cells if c["cell_type"] == "code")
     source = "".join(first["source"])
     assert "import keras" not in source.split("import rnnbook")[0], "rnnbook picks the backend"
-    install = re.search(r'%pip install --quiet "rnnbook @ git\+(\S+)@v(\S+)"', source)
+    install = re.search(
+        r'^ *%pip install --quiet "rnnbook @ git\+(\S+)@v(\S+)"', source, flags=re.MULTILINE
+    )
     assert install, f"{path.name}: the first cell must install rnnbook where it is missing"
     assert install.group(1) == REPOSITORY, "install URL differs from _config.yml's repository"
     assert install.group(2) == VERSION, f"install pins v{install.group(2)}, package is {VERSION}"
