@@ -15,6 +15,7 @@ from rnnbook.textgen import (
     VOCABULARY,
     CarriedState,
     NGramModel,
+    ResetStates,
     Vocabulary,
     clean_review,
     corpus,
@@ -418,10 +419,23 @@ def test_fit_carries_the_state_from_batch_to_batch():
     running = -np.log(target_probabilities(plain.predict_on_batch(streams_x), streams_y)).mean()
     windowed = -np.log(target_probabilities(plain.predict_on_batch(x), y)).mean()
     assert abs(running - windowed) > 1e-5  # the check below can tell them apart
-    reset = keras.callbacks.LambdaCallback(on_epoch_begin=lambda *_: model.layers[1].reset_state())
     model.compile(keras.optimizers.SGD(0.0), keras.losses.SparseCategoricalCrossentropy(True))
-    history = model.fit(x, y, batch_size=4, shuffle=False, callbacks=[reset], verbose=0)
-    assert history.history["loss"][0] == pytest.approx(running, abs=1e-5)
+    history = model.fit(
+        x, y, batch_size=4, epochs=2, shuffle=False, validation_data=(x, y), verbose=0,
+        callbacks=[ResetStates()],
+    )  # fmt: skip
+    # Every epoch and every validation pass reads the streams from their start.
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(history.history[key], [running, running], atol=1e-5)
+
+
+def test_reset_states_starts_each_predict_from_zeros():
+    x = np.random.default_rng(2).integers(0, V, (4, 10))
+    model = carried_model("LSTM", 4)
+    first = model.predict(x, batch_size=4, verbose=0, callbacks=[ResetStates()])
+    assert not np.allclose(model.predict(x, batch_size=4, verbose=0), first, atol=1e-5)
+    again = model.predict(x, batch_size=4, verbose=0, callbacks=[ResetStates()])
+    np.testing.assert_allclose(again, first, atol=1e-6)
 
 
 def test_carried_state_errors():

@@ -9,8 +9,9 @@ module holds what that page needs besides the model itself:
 * :func:`corpus` and :func:`windows`: a stretch of reviews as one string,
   cut into input windows and targets shifted by one character;
   :func:`stream_windows` orders the windows so that each batch goes on
-  where the previous one stopped, and :class:`CarriedState` carries a
-  recurrent layer's states from one batch to the next;
+  where the previous one stopped, :class:`CarriedState` carries a
+  recurrent layer's states from one batch to the next, and
+  :class:`ResetStates` sets them to zero where a pass over the text begins;
 * :class:`NGramModel`, :func:`target_probabilities` and :func:`perplexity`:
   the baseline that counts which character follows which few characters,
   the probabilities a network gives to the true characters, and the
@@ -36,6 +37,7 @@ __all__ = [
     "VOCABULARY",
     "CarriedState",
     "NGramModel",
+    "ResetStates",
     "Vocabulary",
     "clean_review",
     "corpus",
@@ -363,6 +365,31 @@ class CarriedState(keras.layers.Layer):
         """Set the carried states back to zero."""
         for state in self.states:
             state.assign(keras.ops.zeros(state.shape, state.dtype))
+
+
+class ResetStates(keras.callbacks.Callback):
+    """Set the states of every :class:`CarriedState` layer to zero where a pass begins.
+
+    At the start of each training epoch, of each evaluation (the
+    validation passes of ``fit`` included) and of each ``predict``, so
+    that every pass reads its streams from their start.
+
+    Examples
+    --------
+    >>> rnn = keras.layers.GRU(2, return_sequences=True, return_state=True)
+    >>> model = keras.Sequential([keras.Input(batch_shape=(1, 3, 1)), CarriedState(rnn, 1)])
+    >>> x = np.ones((1, 3, 1), dtype="float32")
+    >>> first = model.predict(x, verbose=0, callbacks=[ResetStates()])
+    >>> bool(np.allclose(model.predict(x, verbose=0, callbacks=[ResetStates()]), first))
+    True
+    """
+
+    def _reset(self, *args) -> None:
+        for layer in self.model.layers:
+            if isinstance(layer, CarriedState):
+                layer.reset_state()
+
+    on_epoch_begin = on_test_begin = on_predict_begin = _reset
 
 
 class NGramModel:
