@@ -349,16 +349,19 @@ class CarriedState(keras.layers.Layer):
             for size in (sizes if isinstance(sizes, (list, tuple)) else [sizes])
         ]
 
-    def call(self, x):
+    def _check_batch(self, x) -> None:
         rows = self.states[0].shape[0]
         if x.shape[0] is not None and x.shape[0] != rows:
             raise ValueError(
                 f"CarriedState carries {rows} rows but got a batch of {x.shape[0]}: "
                 f"give every batch {rows} rows (stream_windows, fit(batch_size={rows}))"
             )
+
+    def call(self, x):
+        self._check_batch(x)
         y, *states = self.rnn(x, initial_state=[state.value for state in self.states])
         for state, new in zip(self.states, states):
-            state.assign(new)
+            state.assign(new)  # where the next call starts
         return y
 
     def reset_state(self) -> None:
