@@ -13,7 +13,9 @@ from rnnbook.textgen import (
     KINDS,
     UNKNOWN,
     VOCABULARY,
+    CarriedState,
     NGramModel,
+    ResetStates,
     Vocabulary,
     clean_review,
     corpus,
@@ -21,6 +23,7 @@ from rnnbook.textgen import (
     generate,
     perplexity,
     sample_next,
+    stream_windows,
     target_probabilities,
     units_for_budget,
     windows,
@@ -112,6 +115,33 @@ def test_windows_errors():
         windows(np.arange(10), 0)
     with pytest.raises(ValueError, match="too short for windows of 10"):
         windows(np.arange(10), 10)
+
+
+def test_stream_windows_continue_each_stream_from_batch_to_batch():
+    ids = np.arange(1000)
+    x, y = stream_windows(ids, 10, 4)
+    n = 999 // 40  # windows per stream
+    assert x.shape == y.shape == (4 * n, 10) and x.dtype == np.int32
+    np.testing.assert_array_equal(y, x + 1)  # targets shifted by one character
+    batches = x.reshape(n, 4, 10)
+    # Row j of batch b + 1 starts where row j of batch b stopped.
+    np.testing.assert_array_equal(batches[1:, :, 0], batches[:-1, :, -1] + 1)
+    # Each stream is one stretch of the text; the streams follow one another.
+    streams = batches.transpose(1, 0, 2).reshape(4, -1)
+    np.testing.assert_array_equal(streams.ravel(), ids[: 4 * n * 10])
+
+
+def test_stream_windows_of_one_stream_are_windows():
+    ids = VOCABULARY.encode(TEXT)
+    for a, b in zip(stream_windows(ids, 7, 1), windows(ids, 7)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_stream_windows_errors():
+    with pytest.raises(ValueError, match="length and streams must be at least 1"):
+        stream_windows(np.arange(100), 10, 0)
+    with pytest.raises(ValueError, match="too short for 4 streams of windows of 10"):
+        stream_windows(np.arange(40), 10, 4)
 
 
 # ----------------------------------------------------------------------------
@@ -332,3 +362,87 @@ def test_generate_errors(gru_step):
     plain = keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(V, 2)])
     with pytest.raises(ValueError, match="return_sequences=True, return_state=True"):
         generate(plain, "the", 5)
+
+
+# ----------------------------------------------------------------------------
+# Carrying the state across batches
+# ----------------------------------------------------------------------------
+
+
+def carried_model(kind, batch, units=6, seed=0):
+    keras.utils.set_random_seed(seed)
+    rnn = getattr(layers, kind)(units, return_sequences=True, return_state=True)
+    return keras.Sequential(
+        [
+            keras.Input(batch_shape=(batch, None), dtype="int32"),
+            layers.Embedding(V, 4),
+            CarriedState(rnn, batch),
+            layers.Dense(V),
+        ]
+    )
+
+
+def zero_state_copy(model, kind, units=6):
+    plain = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            layers.Embedding(V, 4),
+            getattr(layers, kind)(units, return_sequences=True),
+            layers.Dense(V),
+        ]
+    )
+    plain.set_weights([w.numpy() for w in model.trainable_weights])  # copies, not shared
+    return plain
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_carried_state_reads_streams_as_running_text(kind):
+    ids = np.random.default_rng(0).integers(0, V, 241)
+    x, y = stream_windows(ids, 10, 4)  # 4 streams of 6 windows
+    model = carried_model(kind, 4)
+    out = np.concatenate([model.predict_on_batch(x[b : b + 4]) for b in range(0, 24, 4)])
+    streams = x.reshape(6, 4, 10).transpose(1, 0, 2).reshape(4, 60)
+    whole = zero_state_copy(model, kind).predict_on_batch(streams)  # each stream in one call
+    by_stream = out.reshape(6, 4, 10, V).transpose(1, 0, 2, 3).reshape(4, 60, V)
+    np.testing.assert_allclose(by_stream, whole, atol=1e-5)
+    model.layers[1].reset_state()  # back to zeros: the first window again as from scratch
+    np.testing.assert_allclose(model.predict_on_batch(x[:4]), whole[:, :10], atol=1e-5)
+
+
+def test_fit_carries_the_state_from_batch_to_batch():
+    ids = np.random.default_rng(1).integers(0, V, 481)
+    x, y = stream_windows(ids, 10, 4)
+    model = carried_model("GRU", 4)
+    streams_x = x.reshape(-1, 4, 10).transpose(1, 0, 2).reshape(4, -1)
+    streams_y = y.reshape(-1, 4, 10).transpose(1, 0, 2).reshape(4, -1)
+    plain = zero_state_copy(model, "GRU")
+    running = -np.log(target_probabilities(plain.predict_on_batch(streams_x), streams_y)).mean()
+    windowed = -np.log(target_probabilities(plain.predict_on_batch(x), y)).mean()
+    assert abs(running - windowed) > 1e-5  # the check below can tell them apart
+    model.compile(keras.optimizers.SGD(0.0), keras.losses.SparseCategoricalCrossentropy(True))
+    history = model.fit(
+        x, y, batch_size=4, epochs=2, shuffle=False, validation_data=(x, y), verbose=0,
+        callbacks=[ResetStates()],
+    )  # fmt: skip
+    # Every epoch and every validation pass reads the streams from their start.
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(history.history[key], [running, running], atol=1e-5)
+
+
+def test_reset_states_starts_each_predict_from_zeros():
+    x = np.random.default_rng(2).integers(0, V, (4, 10))
+    model = carried_model("LSTM", 4)
+    first = model.predict(x, batch_size=4, verbose=0, callbacks=[ResetStates()])
+    assert not np.allclose(model.predict(x, batch_size=4, verbose=0), first, atol=1e-5)
+    again = model.predict(x, batch_size=4, verbose=0, callbacks=[ResetStates()])
+    np.testing.assert_allclose(again, first, atol=1e-6)
+
+
+def test_carried_state_errors():
+    with pytest.raises(ValueError, match="return_sequences=True, return_state=True"):
+        CarriedState(layers.GRU(4, return_sequences=True), 2)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        CarriedState(layers.GRU(4, return_sequences=True, return_state=True), 0)
+    model = carried_model("GRU", 4)
+    with pytest.raises(ValueError, match="carries 4 rows but got a batch of 3"):
+        model.predict_on_batch(np.zeros((3, 5), "int32"))

@@ -8,6 +8,10 @@ module holds what that page needs besides the model itself:
   raw review into characters of a fixed set, and characters into indices;
 * :func:`corpus` and :func:`windows`: a stretch of reviews as one string,
   cut into input windows and targets shifted by one character;
+  :func:`stream_windows` orders the windows so that each batch goes on
+  where the previous one stopped, :class:`CarriedState` carries a
+  recurrent layer's states from one batch to the next, and
+  :class:`ResetStates` sets them to zero where a pass over the text begins;
 * :class:`NGramModel`, :func:`target_probabilities` and :func:`perplexity`:
   the baseline that counts which character follows which few characters,
   the probabilities a network gives to the true characters, and the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+import keras
 import numpy as np
 
 __all__ = [
@@ -30,7 +35,9 @@ __all__ = [
     "KINDS",
     "UNKNOWN",
     "VOCABULARY",
+    "CarriedState",
     "NGramModel",
+    "ResetStates",
     "Vocabulary",
     "clean_review",
     "corpus",
@@ -38,6 +45,7 @@ __all__ = [
     "generate",
     "perplexity",
     "sample_next",
+    "stream_windows",
     "target_probabilities",
     "units_for_budget",
     "windows",
@@ -229,6 +237,162 @@ def windows(ids, length: int) -> tuple[np.ndarray, np.ndarray]:
             "use a longer text or shorter windows"
         )
     return ids[: n * length].reshape(n, length), ids[1 : n * length + 1].reshape(n, length)
+
+
+def stream_windows(ids, length: int, streams: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a text into ``streams`` equal parts and interleave their windows.
+
+    Stream ``j`` is the ``j``-th of ``streams`` consecutive stretches of
+    the text. Row ``b * streams + j`` of the result is window ``b`` of
+    stream ``j``, so a batch of ``streams`` rows holds one window of every
+    stream, and row ``j`` of each batch goes on where row ``j`` of the
+    batch before it stopped. Read in order, in batches of ``streams``, a
+    layer that keeps its states between batches (:class:`CarriedState`)
+    reads every stream as running text. ``stream_windows(ids, length, 1)``
+    is :func:`windows`. A tail too short for a window in every stream is
+    dropped.
+
+    Parameters
+    ----------
+    ids : array-like of int
+        An encoded text.
+    length : int
+        Steps per window ($T$).
+    streams : int
+        Rows per batch.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        ``int32`` arrays of shape ``(windows, length)``, ``windows`` a
+        multiple of ``streams``; ``y`` is ``x`` shifted by one character
+        within each stream.
+
+    Raises
+    ------
+    ValueError
+        If ``length`` or ``streams`` is not positive or the text is too
+        short for one window per stream.
+
+    Examples
+    --------
+    >>> x, y = stream_windows(range(13), 2, 3)
+    >>> x.tolist()
+    [[0, 1], [4, 5], [8, 9], [2, 3], [6, 7], [10, 11]]
+    >>> y.tolist()
+    [[1, 2], [5, 6], [9, 10], [3, 4], [7, 8], [11, 12]]
+    """
+    ids = np.asarray(ids, dtype=np.int32)
+    if length < 1 or streams < 1:
+        raise ValueError(f"length and streams must be at least 1, got {length} and {streams}")
+    n = (len(ids) - 1) // (streams * length)  # windows per stream
+    if n < 1:
+        raise ValueError(
+            f"a text of {len(ids)} tokens is too short for {streams} streams of windows of "
+            f"{length}: use a longer text, fewer streams or shorter windows"
+        )
+
+    def interleave(part):
+        return part.reshape(streams, n, length).transpose(1, 0, 2).reshape(n * streams, length)
+
+    size = streams * n * length
+    return interleave(ids[:size]), interleave(ids[1 : size + 1])
+
+
+class CarriedState(keras.layers.Layer):
+    """A recurrent layer that starts each call from the states its last call ended in.
+
+    Wraps a Keras ``SimpleRNN``, ``GRU`` or ``LSTM`` built with
+    ``return_sequences=True, return_state=True``. The states of a batch of
+    ``batch_size`` rows are kept as non-trainable variables (zeros at
+    first); every call starts the layer from them and stores the states
+    it ends in, so row ``j`` of the next batch goes on from row ``j`` of
+    this one. No gradient flows through the stored states: training
+    backpropagates within a window only (truncated backpropagation through
+    time). :meth:`reset_state` sets them back to zero. This is what a
+    ``stateful=True`` layer does, written so that ``fit`` carries the
+    states on every backend (with the JAX backend of Keras 3.15, ``fit``
+    does not carry a ``stateful=True`` layer's states from batch to batch).
+
+    Parameters
+    ----------
+    rnn : keras.layers.RNN
+        The recurrent layer, with ``return_sequences=True, return_state=True``.
+    batch_size : int
+        Rows of every batch the layer will see.
+
+    Examples
+    --------
+    >>> rnn = keras.layers.GRU(3, return_sequences=True, return_state=True)
+    >>> layer = CarriedState(rnn, batch_size=2)
+    >>> x = np.ones((2, 5, 4), dtype="float32")
+    >>> both = layer(np.concatenate([x, x], axis=1))  # ten steps from zeros
+    >>> layer.reset_state()
+    >>> halves = np.concatenate([layer(x), layer(x)], axis=1)  # five, then five more
+    >>> bool(np.allclose(halves, both, atol=1e-6))
+    True
+    """
+
+    def __init__(self, rnn, batch_size: int, **kwargs):
+        if not (getattr(rnn, "return_sequences", False) and getattr(rnn, "return_state", False)):
+            raise ValueError(
+                "CarriedState needs a recurrent layer built with "
+                "return_sequences=True, return_state=True"
+            )
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        super().__init__(**kwargs)
+        self.rnn = rnn
+        sizes = rnn.cell.state_size  # an int, or one int per state (an LSTM's h and c)
+        self.states = [
+            self.add_weight(shape=(batch_size, size), initializer="zeros", trainable=False)
+            for size in (sizes if isinstance(sizes, (list, tuple)) else [sizes])
+        ]
+
+    def _check_batch(self, x) -> None:
+        rows = self.states[0].shape[0]
+        if x.shape[0] is not None and x.shape[0] != rows:
+            raise ValueError(
+                f"CarriedState carries {rows} rows but got a batch of {x.shape[0]}: "
+                f"give every batch {rows} rows (stream_windows, fit(batch_size={rows}))"
+            )
+
+    def call(self, x):
+        self._check_batch(x)
+        y, *states = self.rnn(x, initial_state=[state.value for state in self.states])
+        for state, new in zip(self.states, states):
+            state.assign(new)  # where the next call starts
+        return y
+
+    def reset_state(self) -> None:
+        """Set the carried states back to zero."""
+        for state in self.states:
+            state.assign(keras.ops.zeros(state.shape, state.dtype))
+
+
+class ResetStates(keras.callbacks.Callback):
+    """Set the states of every :class:`CarriedState` layer to zero where a pass begins.
+
+    At the start of each training epoch, of each evaluation (the
+    validation passes of ``fit`` included) and of each ``predict``, so
+    that every pass reads its streams from their start.
+
+    Examples
+    --------
+    >>> rnn = keras.layers.GRU(2, return_sequences=True, return_state=True)
+    >>> model = keras.Sequential([keras.Input(batch_shape=(1, 3, 1)), CarriedState(rnn, 1)])
+    >>> x = np.ones((1, 3, 1), dtype="float32")
+    >>> first = model.predict(x, verbose=0, callbacks=[ResetStates()])
+    >>> bool(np.allclose(model.predict(x, verbose=0, callbacks=[ResetStates()]), first))
+    True
+    """
+
+    def _reset(self, *args) -> None:
+        for layer in self.model.layers:
+            if isinstance(layer, CarriedState):
+                layer.reset_state()
+
+    on_epoch_begin = on_test_begin = on_predict_begin = _reset
 
 
 class NGramModel:
@@ -532,6 +696,19 @@ def sample_next(logits, temperature: float, rng: np.random.Generator) -> int:
     return int(rng.choice(len(p), p=p / p.sum()))
 
 
+def _check_generate(step_model, prompt: str, length: int, temperature: float) -> None:
+    _check_temperature(temperature)
+    if not prompt:
+        raise ValueError("the prompt is empty: give at least one character, e.g. 'this movie'")
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
+    if len(step_model.inputs) < 2 or len(step_model.outputs) != len(step_model.inputs):
+        raise ValueError(
+            "step_model must take [tokens, *states] and return [logits, *states]: "
+            "build its recurrent layer with return_sequences=True, return_state=True"
+        )
+
+
 def generate(
     step_model,
     prompt: str,
@@ -542,18 +719,11 @@ def generate(
 ) -> str:
     """Continue ``prompt`` by ``length`` characters, one at a time, carrying the states.
 
-    The step model takes ``[tokens, *states]`` (tokens of shape
-    ``(1, steps)``, each state ``(1, units)``) and returns
-    ``[logits, *new_states]``: a recurrent layer built with
-    ``return_sequences=True, return_state=True`` and called with
-    ``initial_state=states``. The prompt is read in one call from zero
-    states; then each sampled character is fed back with the states the
-    previous call returned, so every call costs one step.
-
     Parameters
     ----------
     step_model : keras.Model
-        As above, with the trained weights.
+        Takes ``[tokens, *states]`` (tokens of shape ``(1, steps)``, each
+        state ``(1, units)``) and returns ``[logits, *new_states]``.
     prompt : str
         The start of the text, at least one character of ``vocabulary``.
     length : int
@@ -569,22 +739,13 @@ def generate(
     str
         The ``length`` new characters (without the prompt).
     """
-    _check_temperature(temperature)
-    if not prompt:
-        raise ValueError("the prompt is empty: give at least one character, e.g. 'this movie'")
-    if length < 0:
-        raise ValueError(f"length must be >= 0, got {length}")
-    if len(step_model.inputs) < 2 or len(step_model.outputs) != len(step_model.inputs):
-        raise ValueError(
-            "step_model must take [tokens, *states] and return [logits, *states]: "
-            "build its recurrent layer with return_sequences=True, return_state=True"
-        )
-    tokens = vocabulary.encode(prompt)[None, :]
-    states = [np.zeros((1, s.shape[-1]), dtype="float32") for s in step_model.inputs[1:]]
+    _check_generate(step_model, prompt, length, temperature)
     rng = np.random.default_rng(seed)
+    tokens = vocabulary.encode(prompt)[None, :]  # the whole prompt, read in the first call
+    states = [np.zeros((1, s.shape[-1]), "float32") for s in step_model.inputs[1:]]
     out = []
     for _ in range(length):
-        logits, *states = step_model.predict_on_batch([tokens, *states])
-        out.append(sample_next(logits[0, -1], temperature, rng))
-        tokens = np.array([[out[-1]]], dtype=np.int32)
+        logits, *states = step_model.predict_on_batch([tokens, *states])  # states carried
+        out.append(sample_next(logits[0, -1], temperature, rng))  # after the last step read
+        tokens = np.array([[out[-1]]], dtype=np.int32)  # the drawn character, read next
     return vocabulary.decode(out)
