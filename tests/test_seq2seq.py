@@ -192,12 +192,12 @@ def test_decode_stops_at_end_and_marks_stray_tokens():
 def test_vocabulary_errors_name_the_fix():
     with pytest.raises(ValueError, match="without repeated characters"):
         Vocabulary("aa")
-    with pytest.raises(ValueError, match="character '-'.*build the Vocabulary"):
+    with pytest.raises(ValueError, match="outside the vocabulary: '-'.*build the Vocabulary"):
         TARGET.encode(["12-"])
     with pytest.raises(ValueError, match="more than length=2: pass a larger length"):
         TARGET.encode(["123"], length=2)
-    with pytest.raises(ValueError, match="wrap one text in a list"):
-        TARGET.encode("123")
+    with pytest.raises(ValueError, match="length pads a batch: pass a list of texts"):
+        TARGET.encode("123", length=4)
     with pytest.raises(ValueError, match=r"indices must lie in \[0, 40\)"):
         TARGET.decode([40])
     with pytest.raises(ValueError, match="one row.*loop over the rows"):

@@ -50,7 +50,7 @@ def test_cleaned_text_only_has_vocabulary_characters():
 
 
 def test_vocabulary_starts_with_end_and_unknown():
-    assert VOCABULARY.symbols[:2] == END + UNKNOWN
+    assert VOCABULARY.characters[:2] == END + UNKNOWN
     assert V == len(ALPHABET) + 2
 
 
@@ -337,7 +337,7 @@ def test_generate_at_temperature_zero_is_greedy_and_deterministic(gru_step):
         tokens = VOCABULARY.encode(text)[None, :]
         zeros = [np.zeros((1, 8), "float32")]
         logits = gru_step.predict_on_batch([tokens, *zeros])[0]
-        assert VOCABULARY.symbols[int(np.argmax(logits[0, -1]))] == char
+        assert VOCABULARY.characters[int(np.argmax(logits[0, -1]))] == char
         text += char
 
 
@@ -345,7 +345,7 @@ def test_generate_at_temperature_zero_is_greedy_and_deterministic(gru_step):
 def test_generate_samples_are_vocabulary_characters_and_repeat_for_a_seed(kind):
     model = step_model(kind)
     sample = generate(model, "a", 40, temperature=1.5, seed=3)
-    assert len(sample) == 40 and set(sample) <= set(VOCABULARY.symbols)
+    assert len(sample) == 40 and set(sample) <= set(VOCABULARY.characters)
     assert generate(model, "a", 40, temperature=1.5, seed=3) == sample
     assert generate(model, "a", 0) == ""
 

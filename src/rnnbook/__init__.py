@@ -20,6 +20,7 @@ Small on purpose, one job per module:
 * :mod:`rnnbook.memory`: the long-memory task's sequences;
 * :mod:`rnnbook.series`: real time series shipped with statsmodels,
   chronological splits and forecasting windows;
+* :mod:`rnnbook.vocab`: characters and their indices, for both character models;
 * :mod:`rnnbook.textgen`: the character-level language model's text,
   baselines and sampling;
 * :mod:`rnnbook.seq2seq`: the date task, vocabularies, additive attention
@@ -94,6 +95,7 @@ _LAZY_MODULES = (
     "diagrams",
     "memory",
     "series",
+    "vocab",
     "textgen",
     "seq2seq",
 )

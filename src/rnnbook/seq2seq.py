@@ -32,6 +32,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from .vocab import Vocabulary
+
 __all__ = [
     "END",
     "FIRST_DATE",
@@ -39,6 +41,7 @@ __all__ = [
     "LAST_DATE",
     "MONTHS",
     "PAD",
+    "RESERVED",
     "SOURCE",
     "SOURCE_LENGTH",
     "START",
@@ -112,9 +115,10 @@ It is also the first of :data:`FORMATS`, so on one input format in twelve
 the task is a copy.
 """
 
-PAD, START, END = 0, 1, 2
-"""Indices of the padding, start and end tokens in every :class:`Vocabulary`."""
-_SPECIAL = "\ufffd"  # how decode shows a start token before the end
+RESERVED = ("pad", "start", "end")
+"""The tokens before the characters in both vocabularies of the task."""
+PAD, START, END = (RESERVED.index(name) for name in ("pad", "start", "end"))
+"""Indices of the padding, start and end tokens in :data:`SOURCE` and :data:`TARGET`."""
 
 
 def _suffix(day: int) -> str:
@@ -243,108 +247,9 @@ def date_examples(
     return pairs[:n_train], pairs[n_train:]
 
 
-class Vocabulary:
-    """Characters and their indices, after the padding, start and end tokens.
-
-    Index :data:`PAD` (0) pads short sequences, :data:`START` (1) starts the
-    decoder's input, :data:`END` (2) ends a target; the characters follow
-    from index 3.
-
-    Parameters
-    ----------
-    characters : str
-        Each character once.
-
-    Examples
-    --------
-    >>> vocab = Vocabulary("ab-")
-    >>> len(vocab)
-    6
-    >>> vocab.encode(["ab", "b-ab"]).tolist()
-    [[3, 4, 0, 0], [4, 5, 3, 4]]
-    >>> vocab.decode([4, 3, END, 3])
-    'ba'
-    """
-
-    def __init__(self, characters: str):
-        if not characters or len(set(characters)) != len(characters):
-            raise ValueError("characters must be a non-empty string without repeated characters")
-        self.characters = characters
-        self._index = {ch: i + 3 for i, ch in enumerate(characters)}
-
-    def __len__(self) -> int:
-        return len(self.characters) + 3
-
-    def __repr__(self) -> str:
-        return f"Vocabulary({self.characters!r})"
-
-    def encode(self, texts, length: int | None = None) -> np.ndarray:
-        """Indices of the characters of each text, padded with :data:`PAD` at the end.
-
-        Parameters
-        ----------
-        texts : sequence of str
-        length : int, optional
-            Columns of the result; the longest text by default.
-
-        Returns
-        -------
-        numpy.ndarray of int32, shape (len(texts), length)
-
-        Raises
-        ------
-        ValueError
-            If a text is longer than ``length`` or has a character outside
-            the vocabulary.
-        """
-        if isinstance(texts, str):
-            raise ValueError("texts must be a sequence of strings: wrap one text in a list")
-        longest = max(map(len, texts), default=0)
-        length = longest if length is None else length
-        if longest > length:
-            raise ValueError(
-                f"a text has {longest} characters, more than length={length}: pass a larger length"
-            )
-        ids = np.full((len(texts), length), PAD, dtype=np.int32)
-        for row, text in enumerate(texts):
-            try:
-                ids[row, : len(text)] = [self._index[ch] for ch in text]
-            except KeyError as error:
-                raise ValueError(
-                    f"character {error.args[0]!r} of {text!r} is not in the vocabulary: "
-                    "build the Vocabulary with every character of the data"
-                ) from None
-        return ids
-
-    def decode(self, ids) -> str:
-        """The characters of one row of indices, up to the first :data:`END` or :data:`PAD`.
-
-        A start index before the end shows as ``"\\ufffd"``, so that a
-        malformed output never equals a real text.
-
-        Raises
-        ------
-        ValueError
-            If ``ids`` is not one row, or an index is outside the vocabulary.
-        """
-        ids = np.asarray(ids)
-        if ids.ndim != 1:
-            raise ValueError(
-                f"decode takes one row of indices, got shape {ids.shape}: loop over the rows"
-            )
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"indices must lie in [0, {len(self)}): decode this vocabulary's ids")
-        out = []
-        for i in ids.tolist():
-            if i in (END, PAD):
-                break
-            out.append(self.characters[i - 3] if i > END else _SPECIAL)
-        return "".join(out)
-
-
-SOURCE = Vocabulary(" ,-./" + string.digits + string.ascii_letters)
+SOURCE = Vocabulary(" ,-./" + string.digits + string.ascii_letters, reserved=RESERVED)
 """Characters of the human dates."""
-TARGET = Vocabulary(string.digits + " " + "".join(sorted(set("".join(MONTHS)))))
+TARGET = Vocabulary(string.digits + " " + "".join(sorted(set("".join(MONTHS)))), reserved=RESERVED)
 """Characters of the targets: digits, space and the letters of the month names."""
 TARGET_LENGTH = len(format_date(dt.date(2000, 9, 27), TARGET_FORMAT))
 """Characters of the longest target, ``"27 September 2000"``."""

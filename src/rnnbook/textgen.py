@@ -29,6 +29,9 @@ import re
 import keras
 import numpy as np
 
+from .data import HTML_BREAK
+from .vocab import Vocabulary
+
 __all__ = [
     "ALPHABET",
     "END",
@@ -60,7 +63,6 @@ ALPHABET = " abcdefghijklmnopqrstuvwxyz0123456789.,'-\"()!?:;/*&"
 KINDS = ("SimpleRNN", "GRU", "LSTM")
 """The recurrent layers :func:`count_weights` knows, by their Keras names."""
 
-_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -85,75 +87,11 @@ def clean_review(text: str) -> str:
     >>> clean_review("Great   film!<br /><br />Ten/10 — really.")
     'great film! ten/10 ~ really.'
     """
-    text = _SPACE.sub(" ", _BREAK.sub(" ", text)).strip().lower()
+    text = _SPACE.sub(" ", HTML_BREAK.sub(" ", text)).strip().lower()
     return "".join(ch if ch in _KEPT else UNKNOWN for ch in text)
 
 
 _KEPT = frozenset(ALPHABET)
-
-
-class Vocabulary:
-    """A fixed set of characters and their indices.
-
-    Parameters
-    ----------
-    symbols : str
-        The characters, each once; the index of a character is its position.
-
-    Examples
-    --------
-    >>> vocab = Vocabulary("ab ")
-    >>> len(vocab), vocab.encode("ba b").tolist()
-    (3, [1, 0, 2, 1])
-    >>> vocab.decode([0, 2, 1])
-    'a b'
-    """
-
-    def __init__(self, symbols: str):
-        if not symbols or len(set(symbols)) != len(symbols):
-            raise ValueError("symbols must be a non-empty string without repeated characters")
-        self.symbols = symbols
-        self._table = np.full(max(map(ord, symbols)) + 1, -1, dtype=np.int32)
-        self._table[[ord(ch) for ch in symbols]] = np.arange(len(symbols))
-
-    def __len__(self) -> int:
-        return len(self.symbols)
-
-    def __repr__(self) -> str:
-        return f"Vocabulary({self.symbols!r})"
-
-    def encode(self, text: str) -> np.ndarray:
-        """The indices of the characters of ``text``, as ``int32``.
-
-        Raises
-        ------
-        ValueError
-            If ``text`` has a character outside the vocabulary.
-        """
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        ids = np.full(len(points), -1, dtype=np.int32)
-        inside = points < len(self._table)
-        ids[inside] = self._table[points[inside]]
-        if (ids < 0).any():
-            outside = sorted({text[i] for i in np.flatnonzero(ids < 0)})
-            raise ValueError(
-                f"characters outside the vocabulary: {''.join(outside)!r}; "
-                "pass the text through clean_review first"
-            )
-        return ids
-
-    def decode(self, ids) -> str:
-        """The characters of the indices ``ids``.
-
-        Raises
-        ------
-        ValueError
-            If an index is outside ``[0, len(vocabulary))``.
-        """
-        ids = np.asarray(ids, dtype=np.int64).ravel()
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"indices must lie in [0, {len(self)}): decode model outputs only")
-        return "".join(self.symbols[i] for i in ids)
 
 
 VOCABULARY = Vocabulary(END + UNKNOWN + ALPHABET)
