@@ -64,3 +64,45 @@ def test_the_version_is_the_one_in_pyproject():
     version = tomllib.loads(pyproject.read_text())["project"]["version"]
     assert importlib.metadata.version("rnnbook") == version, "stale environment: run make venv"
     assert rnnbook.__version__ == version
+
+
+def test_every_library_the_package_imports_is_declared():
+    """A module that rnnbook imports, at the top or inside a function, is a declared dependency."""
+    import ast
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    declared = {
+        re.split(r"[<>=\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+        for spec in project["dependencies"]
+        + [s for extra in project["optional-dependencies"].values() for s in extra]
+    }
+    providers = importlib.metadata.packages_distributions()
+    imported, optional = set(), set()
+    for path in (root / "src" / "rnnbook").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):  # try: import x / except ImportError: optional by design
+            if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in node.handlers
+            ):
+                optional |= {
+                    (n.module if isinstance(n, ast.ImportFrom) else n.names[0].name).split(".")[0]
+                    for stmt in node.body
+                    for n in ast.walk(stmt)
+                    if isinstance(n, (ast.Import, ast.ImportFrom)) and getattr(n, "level", 0) == 0
+                }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {
+        m for m in imported - optional if m not in sys.stdlib_module_names and m != "rnnbook"
+    }
+    undeclared = {
+        module: providers.get(module)
+        for module in third_party
+        if not {d.lower().replace("_", "-") for d in providers.get(module, [module])} & declared
+    }
+    assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
