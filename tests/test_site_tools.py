@@ -120,3 +120,28 @@ def test_execution_table_follows_the_table_of_contents():
         },
     )
     assert rnnbook_site.toc_order(env) == ["intro", "theory/a", "imdb/z", "imdb/z-sub", "imdb/b"]
+
+
+def test_execution_table_lists_each_executed_page_in_book_order():
+    env = SimpleNamespace(
+        config=SimpleNamespace(root_doc="intro"),
+        toctree_includes={"intro": ["theory/a", "imdb/b", "notation"]},
+        docname="execution-statistics",
+        titles={
+            "imdb/b": nodes.title(text="A basic RNN"),
+            "theory/a": nodes.title(text="Theory"),
+        },
+        # myst-nb's record of each executed page; the notation page ran nothing
+        nb_metadata={
+            "imdb/b": {"exec_data": {"mtime": 0, "runtime": 61.25, "succeeded": True}},
+            "theory/a": {"exec_data": {"mtime": 0, "runtime": 2.0, "succeeded": True}},
+        },
+    )
+    document = _document("Before.\n")
+    document.settings.env = env
+    document += rnnbook_site.ExecTableNode()
+    rnnbook_site.ExecTablePostTransform(document).run()
+    rows = [row.astext().split("\n\n") for row in document.findall(nodes.row)]
+    assert rows[0] == ["Page", "Executed (UTC)", "Seconds", "Ran without error"]
+    assert [r[0] for r in rows[1:]] == ["Theory", "A basic RNN"]
+    assert rows[2][2:] == ["61.2", "yes"]

@@ -95,8 +95,9 @@ class ExecTablePostTransform(SphinxPostTransform):
             tgroup += nodes.thead("", head)
             body = nodes.tbody()
             tgroup += body
+            executed = getattr(env, "nb_metadata", {})  # myst-nb's record
             for docname in toc_order(env):
-                data = env.metadata.get(docname, {}).get("exec_data")
+                data = executed.get(docname, {}).get("exec_data")
                 if not data:
                     continue
                 link = pending_xref(
