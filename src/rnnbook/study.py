@@ -444,7 +444,10 @@ def run_study(
     with connect(cluster) as client:
         from distributed import as_completed
 
-        shared = None if data is None else client.scatter([data], broadcast=True)[0]
+        # hash=False: a key of its own, so that the release of identical data
+        # scattered earlier on the same cluster cannot take this copy with it
+        # (seen in CI as a task cancelled for lost data).
+        shared = None if data is None else client.scatter([data], broadcast=True, hash=False)[0]
         futures = {
             client.submit(_train_task, name, setups[name], seed, profile, shared, pure=False): (
                 name,
