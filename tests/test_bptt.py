@@ -19,28 +19,16 @@ from rnnbook.bptt import (
 )
 from rnnbook.cells import simple_rnn_forward, to_numpy, weights_of
 
-TOL = {"rtol": 1e-5, "atol": 1e-5}  # float32 rounding
-BATCH, TIME, FEATURES, UNITS = 3, 9, 4, 5
-K, R, B = np.zeros((FEATURES, UNITS)), np.zeros((UNITS, UNITS)), np.zeros(UNITS)
+from .keras_fixtures import BATCH, TIME, TOL, UNITS, B, K, R, built, random_inputs
 
 
 @pytest.fixture
 def x():
-    rng = np.random.default_rng(0)
-    return rng.normal(size=(BATCH, TIME, FEATURES)).astype("float32")
-
-
-def _built(layer, x, seed=1):
-    """Call the layer once, then give it random (not initial) weights."""
-    layer(x)
-    rng = np.random.default_rng(seed)
-    for weight in layer.weights:
-        weight.assign((0.5 * rng.normal(size=weight.shape)).astype("float32"))
-    return layer
+    return random_inputs()
 
 
 def test_bptt_matches_backend_autodiff(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS), x)
+    layer = built(keras.layers.SimpleRNN(UNITS), x)
     grad_last = np.random.default_rng(2).normal(size=(BATCH, UNITS)).astype("float32")
     ours = simple_rnn_bptt(x, *weights_of(layer), grad_last=grad_last)
     theirs = autodiff_gradients(layer, x, grad_last)
@@ -83,7 +71,7 @@ def test_bptt_matches_finite_differences():
 
 
 def test_bptt_state_norms_start_at_the_given_gradient(x):
-    weights = weights_of(_built(keras.layers.SimpleRNN(UNITS), x))
+    weights = weights_of(built(keras.layers.SimpleRNN(UNITS), x))
     grad_last = np.ones((BATCH, UNITS), dtype="float32")
     norms = simple_rnn_bptt(x, *weights, grad_last=grad_last).state_norms
     assert norms.shape == (TIME,)
@@ -101,7 +89,7 @@ def test_bptt_gradients_vanish_for_a_small_recurrent_kernel():
 
 
 def test_bptt_with_a_gradient_at_every_step_matches_autodiff(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS, return_sequences=True), x)
+    layer = built(keras.layers.SimpleRNN(UNITS, return_sequences=True), x)
     grad_states = np.random.default_rng(6).normal(size=(BATCH, TIME, UNITS)).astype("float32")
     ours = simple_rnn_bptt(x, *weights_of(layer), grad_states=grad_states)
     theirs = autodiff_gradients(layer, x, grad_states)

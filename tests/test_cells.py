@@ -26,29 +26,17 @@ from rnnbook.cells import (
     weights_of,
 )
 
-TOL = {"rtol": 1e-5, "atol": 1e-5}  # float32 rounding, see the module docstring
-BATCH, TIME, FEATURES, UNITS = 3, 9, 4, 5
-K, R, B = np.zeros((FEATURES, UNITS)), np.zeros((UNITS, UNITS)), np.zeros(UNITS)
+from .keras_fixtures import BATCH, FEATURES, TIME, TOL, UNITS, B, K, R, built, random_inputs
 
 
 @pytest.fixture
 def x():
-    rng = np.random.default_rng(0)
-    return rng.normal(size=(BATCH, TIME, FEATURES)).astype("float32")
-
-
-def _built(layer, x, seed=1):
-    """Call the layer once, then give it random (not initial) weights."""
-    layer(x)
-    rng = np.random.default_rng(seed)
-    for weight in layer.weights:
-        weight.assign((0.5 * rng.normal(size=weight.shape)).astype("float32"))
-    return layer
+    return random_inputs()
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_simple_rnn_matches_keras(x, return_sequences):
-    layer = _built(keras.layers.SimpleRNN(UNITS, return_sequences=return_sequences), x)
+    layer = built(keras.layers.SimpleRNN(UNITS, return_sequences=return_sequences), x)
     ours = simple_rnn_forward(x, *weights_of(layer), return_sequences=return_sequences)
     theirs = to_numpy(layer(x))
     assert ours.shape == theirs.shape
@@ -56,14 +44,14 @@ def test_simple_rnn_matches_keras(x, return_sequences):
 
 
 def test_simple_rnn_with_initial_state_matches_keras(x):
-    layer = _built(keras.layers.SimpleRNN(UNITS), x)
+    layer = built(keras.layers.SimpleRNN(UNITS), x)
     h0 = np.full((BATCH, UNITS), 0.3, dtype="float32")
     theirs = to_numpy(layer(x, initial_state=[h0]))
     np.testing.assert_allclose(simple_rnn_forward(x, *weights_of(layer), h0=h0), theirs, **TOL)
 
 
 def test_simple_rnn_is_the_books_equation(x):
-    kernel, recurrent, bias = weights_of(_built(keras.layers.SimpleRNN(UNITS), x))
+    kernel, recurrent, bias = weights_of(built(keras.layers.SimpleRNN(UNITS), x))
     w_x, w_h = kernel.T, recurrent.T  # the book's column-vector matrices
     h = np.zeros(UNITS, dtype="float32")
     for t in range(TIME):
@@ -74,7 +62,7 @@ def test_simple_rnn_is_the_books_equation(x):
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("merge_mode", ["concat", "sum"])
 def test_bidirectional_matches_keras(x, return_sequences, merge_mode):
-    layer = _built(
+    layer = built(
         keras.layers.Bidirectional(
             keras.layers.SimpleRNN(UNITS, return_sequences=return_sequences),
             merge_mode=merge_mode,
@@ -92,13 +80,13 @@ def test_bidirectional_matches_keras(x, return_sequences, merge_mode):
 
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_lstm_matches_keras(x, return_sequences):
-    layer = _built(keras.layers.LSTM(UNITS, return_sequences=return_sequences), x)
+    layer = built(keras.layers.LSTM(UNITS, return_sequences=return_sequences), x)
     ours = lstm_forward(x, *weights_of(layer), return_sequences=return_sequences)
     np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
 
 
 def test_lstm_returns_final_cell_like_keras(x):
-    layer = _built(keras.layers.LSTM(UNITS, return_state=True), x)
+    layer = built(keras.layers.LSTM(UNITS, return_state=True), x)
     ours = lstm_forward(x, *weights_of(layer), return_state=True)
     for mine, keras_value in zip(ours, layer(x), strict=True):
         np.testing.assert_allclose(mine, to_numpy(keras_value), **TOL)
@@ -107,7 +95,7 @@ def test_lstm_returns_final_cell_like_keras(x):
 @pytest.mark.parametrize("reset_after", [True, False])
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_gru_matches_keras(x, reset_after, return_sequences):
-    layer = _built(
+    layer = built(
         keras.layers.GRU(UNITS, reset_after=reset_after, return_sequences=return_sequences),
         x,
     )
@@ -118,7 +106,7 @@ def test_gru_matches_keras(x, reset_after, return_sequences):
 
 
 def test_bidirectional_gru_matches_keras(x):
-    layer = _built(keras.layers.Bidirectional(keras.layers.GRU(UNITS)), x)
+    layer = built(keras.layers.Bidirectional(keras.layers.GRU(UNITS)), x)
     forward, backward = weights_of(layer)
     ours = bidirectional_forward(x, forward, backward, layer_forward=gru_forward)
     np.testing.assert_allclose(ours, to_numpy(layer(x)), **TOL)
