@@ -163,3 +163,46 @@ def test_sparse_batches_feed_model_fit_and_evaluate():
 def test_sparse_batches_errors(x, y, batch_size, message):
     with pytest.raises(ValueError, match=message):
         SparseBatches(x, y, batch_size)
+
+
+# --- NB-weighted features -----------------------------------------------------
+
+
+def test_nb_weights_favour_the_class_a_feature_occurs_in():
+    from rnnbook.features import nb_weighted
+
+    x_fit = np.array([[0, 1, 5, 6], [0, 1, 5, 7], [1, 8, 5, 7]])
+    y_fit = np.array([1, 0, 0])
+    x_new = np.array([[0, 0, 6, 9]])
+    f_fit, f_new = nb_weighted(x_fit, y_fit, x_fit, x_new, max_tokens=32)
+    assert isinstance(f_new, sparse.csr_matrix) and f_new.shape == (1, 32)
+    assert f_new.dtype == np.float32
+    # "6" occurs in the positive review only: a positive weight; 9 was never seen.
+    (column,) = f_new.nonzero()[1]
+    assert f_new[0, column] > 0 and f_new.nnz == 1
+    # Binary: review 3 says "5" once, like review 2: the same weight.
+    dense = f_fit.toarray()
+    np.testing.assert_allclose(dense[1][dense[1] < 0].min(), dense[2][dense[2] < 0].min())
+
+
+def test_nb_weights_come_from_the_fit_labels_only():
+    from rnnbook.features import nb_weighted
+
+    x = np.array([[1, 5], [1, 6]])
+    (a,) = nb_weighted(x, np.array([1, 0]), x, max_tokens=8)
+    (b,) = nb_weighted(x, np.array([0, 1]), x, max_tokens=8)
+    np.testing.assert_allclose(a.toarray(), -b.toarray(), atol=1e-6)
+
+
+def test_nb_weighted_refuses_bad_input():
+    from rnnbook.features import nb_weighted
+
+    x = np.array([[1, 5], [1, 6]])
+    with pytest.raises(ValueError, match="one 0/1 label per review of x_fit \\(2\\)"):
+        nb_weighted(x, np.array([1, 0, 1]), x)
+    with pytest.raises(ValueError, match="one 0/1 label per review"):
+        nb_weighted(x, np.array([2, 0]), x)
+    with pytest.raises(ValueError, match="max_tokens must be at least 2"):
+        nb_weighted(x, np.array([1, 0]), x, max_tokens=1)
+    with pytest.raises(ValueError, match="2-D integer array"):
+        nb_weighted(x.astype(float), np.array([1, 0]), x)

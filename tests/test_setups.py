@@ -11,9 +11,10 @@ TINY = Profile("tiny", 30, 5, None, None, 1, 8, 0.25, "one epoch on random data"
 
 
 def test_groups_hold_every_setup():
-    groups = ("comparison", "overfitting", "masking")
+    groups = ("comparison", "overfitting", "masking", "levers")
     assert sum(len(group(g)) for g in groups) == len(STUDY_MODELS)
-    assert len(group("comparison")) == 10 and len(group("masking")) == 8
+    assert len(group("comparison")) == 10 and len(group("masking")) == 9
+    assert len(group("levers")) == 8
     with pytest.raises(ValueError, match="unknown study group 'other': choose one of"):
         group("other")
 
@@ -23,6 +24,51 @@ def test_training_options_are_part_of_the_key():
     assert setup_key(Setup(models.basic_rnn, group="masking", seeds=(1,)), TINY) == plain
     for options in ({"padding": "post"}, {"truncating": "post"}, {"early_stopping": PATIENCE}):
         assert setup_key(Setup(models.basic_rnn, **options), TINY) != plain
+
+
+def test_each_lever_is_part_of_the_key():
+    """A lever changes the key even where it leaves the model's shapes alone."""
+    plain = setup_key(Setup(models.lstm), TINY)
+    keys = {
+        setup_key(Setup(models.lstm, **options), TINY)
+        for options in (
+            {"embedding": "word2vec"},
+            {"pretraining": "language model"},
+            {"keep_predictions": True},
+            {"num_words": 40},
+            {"maxlen": 9},
+        )
+    }
+    assert len(keys) == 5 and plain not in keys
+
+
+def test_levers_change_one_thing_of_the_comparisons_lstm():
+    levers = group("levers")
+    lstm = STUDY_MODELS["LSTM"]
+    for name, setup in levers.items():
+        assert set(setup.seeds) == {1, 2, 3} and setup.early_stopping == lstm.early_stopping, name
+    full = Profile("full-like", 5000, 500, None, None, 1, 32, 0.2, "")
+    assert levers["LSTM, 20,000 words"].sizes(full) == (20_000, 500)
+    assert levers["LSTM, 800 tokens"].sizes(full) == (5000, 800)
+    assert levers["LSTM, 128 units"].build(5000, 500).count_params() == 771_713
+    frozen = levers["LSTM, word2vec vectors, frozen"].build(5000, 500)
+    assert not frozen.layers[0].trainable and frozen.layers[0].output_dim == 32
+    assert levers["LSTM, language-model pretraining"].pretraining == "language model"
+    combined = levers["LSTM, 20,000 words, 800 tokens, word2vec"]
+    assert combined.sizes(full) == (20_000, 800) and combined.embedding == "word2vec"
+    assert combined.keep_predictions
+    nb = levers["NB-weighted features + logistic regression"]
+    assert nb.features == "nb" and nb.keep_predictions
+
+
+def test_masked_bidirectional_rnn_differs_from_the_reference_only_by_its_mask():
+    masked = STUDY_MODELS["Bidirectional RNN: mask on"]
+    assert masked.options() == {} and masked.group == "masking"
+    layers = masked.build(50, 8).layers
+    assert layers[0].mask_zero
+    plain = STUDY_MODELS["Bidirectional RNN"].build(50, 8)
+    assert [type(x) for x in plain.layers] == [type(x) for x in layers]
+    assert protocol("Bidirectional RNN: mask on")["mask"] == "yes"
 
 
 def test_masking_grid_defaults_are_the_comparisons_models():

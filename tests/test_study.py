@@ -13,6 +13,7 @@ import pytest
 import rnnbook.study as study_module
 from rnnbook import TrainingLog, models
 from rnnbook.data import SparseBatches, tfidf
+from rnnbook.levers import decode_predictions
 from rnnbook.profiles import Profile, get_profile
 from rnnbook.setups import STUDY_MODELS, Setup, group
 from rnnbook.study import Study, default_study_path, load_study, run_study, setup_key
@@ -152,6 +153,32 @@ def test_tfidf_setup_trains_on_sparse_tfidf_batches_as_the_page_does(tmp_path, e
     model.evaluate(SparseBatches(f_test, y_test, 256), callbacks=[log], verbose=0)
     assert log.run.history == run.history
     assert (log.run.test_loss, log.run.test_accuracy) == (run.test_loss, run.test_accuracy)
+
+
+def test_levers_pretrain_and_keep_predictions(tmp_path, engine):
+    """word2vec and language-model pretraining run before fit, are timed, and change the run."""
+    data = tiny_data()
+    chosen = {
+        "plain": Setup(models.lstm, seeds=(1,)),
+        "word2vec": Setup(models.lstm, embedding="word2vec", seeds=(1,), keep_predictions=True),
+        "lm": Setup(models.lstm, pretraining="language model", seeds=(1,)),
+        "nb": Setup(models.nb_logistic, features="nb", seeds=(1,), keep_predictions=True),
+    }
+    study = run_study(chosen, None, TINY, tmp_path / "s.json", data=data, cluster=engine)
+    plain, word2vec, lm, nb = (study.run(name, 1) for name in chosen)
+    assert plain.pretraining_seconds is None and plain.predictions is None
+    assert word2vec.pretraining_seconds > 0 and lm.pretraining_seconds > 0
+    assert word2vec.history["loss"] != plain.history["loss"] != lm.history["loss"]
+    assert len({plain.key, word2vec.key, lm.key}) == 3
+    (x_train, _), (x_test, _) = data
+    for run in (word2vec, nb):
+        validation = decode_predictions(run.predictions["validation"])
+        test = decode_predictions(run.predictions["test"])
+        assert len(validation) == len(x_train) - int(len(x_train) * 0.75)
+        assert len(test) == len(x_test)
+    on_disk = json.loads((tmp_path / "s.json").read_text())["runs"]
+    assert "predictions" not in next(r for r in on_disk if r["name"] == "plain")
+    assert load_study(tmp_path / "s.json") == study
 
 
 def test_study_reads_runs_summaries_and_gaps(tmp_path, engine):

@@ -30,6 +30,7 @@ __all__ = [
     "conv_rnn_hybrid",
     "gru",
     "lstm",
+    "nb_logistic",
     "stacked_rnn",
     "tfidf_logistic",
 ]
@@ -80,12 +81,17 @@ def stacked_rnn(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
     )
 
 
-def bidirectional_rnn(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
-    """Bidirectional(SimpleRNN(32)): one RNN reads forwards, one backwards."""
+def bidirectional_rnn(
+    num_words: int = 5000, maxlen: int = 500, mask_zero: bool = False
+) -> keras.Sequential:
+    """Bidirectional(SimpleRNN(32)): one RNN reads forwards, one backwards.
+
+    ``mask_zero=True`` makes both directions skip the padding.
+    """
     return keras.Sequential(
         [
             keras.Input(shape=(maxlen,), dtype="int32"),
-            layers.Embedding(num_words, EMBEDDING_DIM),
+            layers.Embedding(num_words, EMBEDDING_DIM, mask_zero=mask_zero),
             layers.Bidirectional(layers.SimpleRNN(UNITS)),
             layers.Dense(1, activation="sigmoid"),
         ],
@@ -129,19 +135,33 @@ def conv_rnn_hybrid(num_words: int = 5000, maxlen: int = 500) -> keras.Sequentia
     )
 
 
-def lstm(num_words: int = 5000, maxlen: int = 500, mask_zero: bool = True) -> keras.Sequential:
+def lstm(
+    num_words: int = 5000,
+    maxlen: int = 500,
+    mask_zero: bool = True,
+    units: int = UNITS,
+    trainable_embedding: bool = True,
+) -> keras.Sequential:
     """Embedding (masking padding) → LSTM(32) → Dense(1, sigmoid): 168,353 weights.
+
+    ``units`` sets both the size of the word vectors and the LSTM's units
+    (32 in the reference); ``trainable_embedding=False`` freezes the word
+    vectors (for vectors learned beforehand, :mod:`rnnbook.levers`).
 
     Examples
     --------
     >>> lstm().count_params()
     168353
+    >>> lstm(units=128).count_params()
+    771713
     """
     return keras.Sequential(
         [
             keras.Input(shape=(maxlen,), dtype="int32"),
-            layers.Embedding(num_words, EMBEDDING_DIM, mask_zero=mask_zero),
-            layers.LSTM(UNITS),
+            layers.Embedding(
+                num_words, units, mask_zero=mask_zero, trainable=trainable_embedding
+            ),
+            layers.LSTM(units),
             layers.Dense(1, activation="sigmoid"),
         ],
         name="lstm",
@@ -301,6 +321,23 @@ def tfidf_logistic(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential
             layers.Dense(1, activation="sigmoid"),
         ],
         name="tfidf_logistic",
+    )
+
+
+def nb_logistic(num_words: int = 5000, maxlen: int = 500) -> keras.Sequential:
+    """A stronger linear baseline: NB-weighted word and word-pair features → Dense(1, sigmoid).
+
+    Its input is the output of :func:`rnnbook.features.nb_weighted`,
+    :data:`TFIDF_FEATURES` numbers per review (Wang & Manning's NB
+    features, trained as logistic regression); ``num_words`` and ``maxlen``
+    are ignored, as in :func:`tfidf_logistic`.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=(TFIDF_FEATURES,)),
+            layers.Dense(1, activation="sigmoid"),
+        ],
+        name="nb_logistic",
     )
 
 

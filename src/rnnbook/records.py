@@ -73,6 +73,13 @@ class Run:
     key : str or None
         :func:`run_key` of the setup, for the study's runs; ``None`` for a
         run a page trains for itself.
+    pretraining_seconds : float or None
+        Wall time spent before ``fit`` learning word vectors or a language
+        model (:mod:`rnnbook.levers`); ``None`` when there was none.
+    predictions : dict or None
+        For the study's setups that keep them: the probabilities the tested
+        weights gave the ``"validation"`` and ``"test"`` reviews, in order,
+        as :func:`rnnbook.levers.encode_predictions` text.
 
     Examples
     --------
@@ -90,6 +97,8 @@ class Run:
     epoch_seconds: list
     environment: dict = field(default_factory=dict)
     key: str | None = None
+    pretraining_seconds: float | None = None
+    predictions: dict | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -107,8 +116,12 @@ class Run:
         return int(np.argmin(self.history["val_loss"])) + 1
 
     def to_dict(self) -> dict:
-        """The record as plain JSON-ready values."""
-        return asdict(self)
+        """The record as plain JSON-ready values (optional fields only when set)."""
+        out = asdict(self)
+        for name in _OPTIONAL:
+            if out[name] is None:
+                del out[name]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Run:
@@ -120,13 +133,16 @@ class Run:
             If fields are missing or unknown.
         """
         names = {f.name for f in fields(cls)}
-        required = {f.name for f in fields(cls) if f.name not in ("environment", "key")}
+        required = {f.name for f in fields(cls) if f.name not in ("environment", "key", *_OPTIONAL)}
         missing, unknown = required - set(data), set(data) - names
         if missing or unknown:
             raise ValueError(
                 f"not a run record: missing {sorted(missing)}, unknown {sorted(unknown)}"
             )
         return cls(**data)
+
+
+_OPTIONAL = ("pretraining_seconds", "predictions")
 
 
 def environment() -> dict:

@@ -8,7 +8,11 @@ Three groups, each read by the chapters named:
 * ``overfitting``: the basic RNN with early stopping, dropout and both,
   five seeds each;
 * ``masking``: padding, truncation and masking for SimpleRNN and LSTM,
-  three seeds each.
+  three seeds each, and the bidirectional SimpleRNN with a mask;
+* ``levers``: the LSTM with one limit of the reference lifted or one kind
+  of pretraining (more words, longer reviews, larger layers, word2vec
+  vectors, a language model), the levers combined, and a stronger linear
+  baseline (NB-weighted features), three seeds each.
 """
 
 from __future__ import annotations
@@ -40,11 +44,24 @@ class Setup:
         Patience of ``keras.callbacks.EarlyStopping`` on the validation
         loss, with the best epoch's weights restored; ``None`` trains every
         epoch of the profile.
-    features : {None, "tfidf"}
-        ``"tfidf"``: the model reads :func:`rnnbook.data.tfidf` vectors of
-        the reviews instead of word indices.
+    features : {None, "tfidf", "nb"}
+        ``"tfidf"``: the model reads :func:`rnnbook.features.tfidf` vectors
+        of the reviews instead of word indices; ``"nb"``:
+        :func:`rnnbook.features.nb_weighted` vectors.
     seeds : tuple of int
         Seeds ``make study`` trains it with.
+    num_words, maxlen : int or None
+        Vocabulary size and tokens kept per review, when they differ from
+        the profile's.
+    embedding : {None, "word2vec"}
+        ``"word2vec"``: the ``Embedding`` layer starts from
+        :func:`rnnbook.levers.word2vec_vectors` of the training reviews.
+    pretraining : {None, "language model"}
+        ``"language model"``: :func:`rnnbook.levers.pretrain_language_model`
+        before ``fit``.
+    keep_predictions : bool
+        Keep the tested weights' probabilities of the validation and test
+        reviews in the run (:attr:`rnnbook.records.Run.predictions`).
 
     Examples
     --------
@@ -59,15 +76,41 @@ class Setup:
     early_stopping: int | None = None
     features: str | None = None
     seeds: tuple = (1, 2, 3, 4, 5)
+    num_words: int | None = None
+    maxlen: int | None = None
+    embedding: str | None = None
+    pretraining: str | None = None
+    keep_predictions: bool = False
 
     def options(self) -> dict:
         """The training options that differ from the reference protocol's."""
         defaults = Setup(self.build)
         return {
             key: getattr(self, key)
-            for key in ("padding", "truncating", "early_stopping", "features")
+            for key in (
+                "padding",
+                "truncating",
+                "early_stopping",
+                "features",
+                "num_words",
+                "maxlen",
+                "embedding",
+                "pretraining",
+                "keep_predictions",
+            )
             if getattr(self, key) != getattr(defaults, key)
         }
+
+    def sizes(self, profile) -> tuple[int, int]:
+        """``(num_words, maxlen)`` under a profile: the setup's own, else the profile's.
+
+        Examples
+        --------
+        >>> from rnnbook.profiles import get_profile
+        >>> Setup(m.lstm, num_words=20_000).sizes(get_profile("full"))
+        (20000, 500)
+        """
+        return (self.num_words or profile.num_words, self.maxlen or profile.maxlen)
 
 
 PATIENCE = 2
@@ -122,7 +165,47 @@ def _masking() -> dict:
     return out
 
 
-STUDY_MODELS = {**_COMPARISON, **_OVERFITTING, **_masking()}
+def _levers() -> dict:
+    """The LSTM of the comparison with one lever pulled, then the levers together."""
+    lever = partial(
+        Setup, build=m.lstm, group="levers", early_stopping=PATIENCE, seeds=(1, 2, 3)
+    )
+    large = partial(m.lstm, units=128)
+    return {
+        "LSTM, 20,000 words": lever(num_words=20_000),
+        "LSTM, 800 tokens": lever(maxlen=800),
+        "LSTM, 128 units": lever(build=large),
+        "LSTM, word2vec vectors, frozen": lever(
+            build=partial(m.lstm, trainable_embedding=False), embedding="word2vec"
+        ),
+        "LSTM, word2vec vectors, fine-tuned": lever(embedding="word2vec"),
+        "LSTM, language-model pretraining": lever(pretraining="language model"),
+        "LSTM, 20,000 words, 800 tokens, word2vec": lever(
+            num_words=20_000,
+            maxlen=800,
+            embedding="word2vec",
+            keep_predictions=True,
+        ),
+        "NB-weighted features + logistic regression": Setup(
+            m.nb_logistic,
+            "levers",
+            early_stopping=PATIENCE,
+            features="nb",
+            seeds=(1, 2, 3),
+            keep_predictions=True,
+        ),
+    }
+
+
+STUDY_MODELS = {
+    **_COMPARISON,
+    **_OVERFITTING,
+    **_masking(),
+    "Bidirectional RNN: mask on": Setup(
+        partial(m.bidirectional_rnn, mask_zero=True), "masking", seeds=(1, 2, 3)
+    ),
+    **_levers(),
+}
 """Every setup of the study, by name."""
 
 

@@ -37,7 +37,13 @@ import keras
 
 from .cluster import connect
 from .data import TOKENIZER_VERSION, atomic_write, load_imdb
-from .features import TFIDF_VERSION, SparseBatches, tfidf
+from .features import NB_VERSION, TFIDF_VERSION, SparseBatches, nb_weighted, tfidf
+from .levers import (
+    LEVERS_VERSION,
+    encode_predictions,
+    pretrain_language_model,
+    word2vec_vectors,
+)
 from .models import TFIDF_FEATURES
 from .profiles import Profile, get_profile
 from .records import Run, run_key
@@ -218,7 +224,7 @@ def setup_key(setup: Setup, profile: Profile) -> str:
     >>> len(setup_key(STUDY_MODELS["Basic RNN"], get_profile("full")))
     16
     """
-    return _key(_compile(setup.build(profile.num_words, profile.maxlen)), setup, profile)
+    return _key(_compile(setup.build(*setup.sizes(profile))), setup, profile)
 
 
 def _key(model, setup: Setup, profile: Profile) -> str:
@@ -232,7 +238,13 @@ def _training_rows(n: int, profile: Profile) -> int:
 
 def _data_version(setup: Setup) -> str:
     version = f"tokens v{TOKENIZER_VERSION}"
-    return version + (f", tfidf v{TFIDF_VERSION}" if setup.features == "tfidf" else "")
+    if setup.features == "tfidf":
+        version += f", tfidf v{TFIDF_VERSION}"
+    if setup.features == "nb":
+        version += f", nb v{NB_VERSION}"
+    if setup.embedding or setup.pretraining:
+        version += f", levers v{LEVERS_VERSION}"
+    return version
 
 
 def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=print) -> Run:
@@ -243,7 +255,11 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
     loss, best weights restored, when the setup asks for it), then one
     ``evaluate`` on the test set.
 
-    A TF-IDF setup's features are sparse matrices, fed as the baseline
+    A setup with word2vec vectors or language-model pretraining first
+    learns them from the training part of the reviews
+    (:mod:`rnnbook.levers`), timed apart from the epochs.
+
+    A TF-IDF or NB setup's features are sparse matrices, fed as the baseline
     page feeds them: :class:`rnnbook.data.SparseBatches` of the first part
     of the training reviews, shuffled at each epoch with the run's seed,
     the last part (the profile's validation split) for validation, and the
@@ -268,8 +284,20 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
     """
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
-    model = _compile(setup.build(profile.num_words, profile.maxlen))
+    num_words, _ = setup.sizes(profile)
+    model = _compile(setup.build(*setup.sizes(profile)))
     key = _key(model, setup, profile)
+    split = _training_rows(len(y_train), profile)
+    pretraining_seconds = None
+    if setup.embedding is not None or setup.pretraining is not None:
+        start = time.perf_counter()
+        if setup.embedding == "word2vec":
+            embedding = model.layers[0]
+            vectors = word2vec_vectors(x_train[:split], num_words, embedding.output_dim, seed)
+            embedding.set_weights([vectors])
+        if setup.pretraining == "language model":
+            pretrain_language_model(model, x_train[:split])
+        pretraining_seconds = time.perf_counter() - start
     log = TrainingLog(name, seed, printer=printer)
     callbacks = [log]
     if setup.early_stopping is not None:
@@ -278,8 +306,7 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
                 monitor="val_loss", patience=setup.early_stopping, restore_best_weights=True
             )
         )
-    if setup.features == "tfidf":
-        split = _training_rows(len(y_train), profile)
+    if setup.features in ("tfidf", "nb"):
         train = SparseBatches(
             x_train[:split], y_train[:split], profile.batch_size, shuffle=True, seed=seed
         )
@@ -291,8 +318,9 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
             callbacks=callbacks,
             verbose=0,
         )
-        model.evaluate(SparseBatches(x_test, y_test, 256), callbacks=[log], verbose=0)
-        return replace(log.run, key=key)
+        test = SparseBatches(x_test, y_test, 256)
+        model.evaluate(test, callbacks=[log], verbose=0)
+        return _finished(log.run, key, setup, model, validation, test, pretraining_seconds)
     model.fit(
         x_train,
         y_train,
@@ -303,7 +331,18 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
         verbose=0,
     )
     model.evaluate(x_test, y_test, batch_size=256, callbacks=[log], verbose=0)
-    return replace(log.run, key=key)
+    return _finished(log.run, key, setup, model, x_train[split:], x_test, pretraining_seconds)
+
+
+def _finished(run, key, setup, model, x_validation, x_test, pretraining_seconds) -> Run:
+    """The run's record with its key, pretraining time and, if kept, predictions."""
+    predictions = None
+    if setup.keep_predictions:
+        predictions = {
+            part: encode_predictions(model.predict(x, batch_size=256, verbose=0))
+            for part, x in (("validation", x_validation), ("test", x_test))
+        }
+    return replace(run, key=key, pretraining_seconds=pretraining_seconds, predictions=predictions)
 
 
 def _write(path: Path, study: Study) -> None:
@@ -329,21 +368,26 @@ def _read_current(path: Path, profile: Profile, keys: dict) -> Study:
 class _Data:
     """The data of each padding variant and feature kind, loaded once.
 
-    TF-IDF features are sparse matrices, learned from the reviews ``fit``
-    trains on (all but the profile's validation split).
+    TF-IDF and NB features are sparse matrices, learned from the reviews
+    ``fit`` trains on (all but the profile's validation split).
     """
 
     def __init__(self, profile: Profile, data=None):
         self.profile, self.given, self.cache = profile, data, {}
 
     def __call__(self, setup: Setup):
-        key = (setup.padding, setup.truncating, setup.features)
+        num_words, maxlen = setup.sizes(self.profile)
+        key = (setup.padding, setup.truncating, setup.features, num_words, maxlen)
         if key not in self.cache:
             if self.given is not None:
                 data = self.given
             else:
                 data = load_imdb(
-                    **self.profile.data_options(),
+                    **{
+                        **self.profile.data_options(),
+                        "num_words": num_words,
+                        "maxlen": maxlen,
+                    },
                     padding=setup.padding,
                     truncating=setup.truncating,
                 )
@@ -351,6 +395,13 @@ class _Data:
                 (x_train, y_train), (x_test, y_test) = data
                 fit = _training_rows(len(x_train), self.profile)
                 x_train, x_test = tfidf(x_train[:fit], x_train, x_test, max_tokens=TFIDF_FEATURES)
+                data = (x_train, y_train), (x_test, y_test)
+            if setup.features == "nb":
+                (x_train, y_train), (x_test, y_test) = data
+                fit = _training_rows(len(x_train), self.profile)
+                x_train, x_test = nb_weighted(
+                    x_train[:fit], y_train[:fit], x_train, x_test, max_tokens=TFIDF_FEATURES
+                )
                 data = (x_train, y_train), (x_test, y_test)
             self.cache[key] = data
         return self.cache[key]
@@ -491,7 +542,7 @@ def main(argv=None) -> None:
         "--models", nargs="+", default=None, help="setup names of rnnbook.setups (default: all)"
     )
     parser.add_argument(
-        "--group", default=None, help="comparison, overfitting or masking (default: all)"
+        "--group", default=None, help="comparison, overfitting, masking or levers (default: all)"
     )
     parser.add_argument("--profile", default=None, help="full (default) or smoke")
     parser.add_argument("--output", default=None, help="study file (default: the shipped one)")
