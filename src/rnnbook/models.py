@@ -158,9 +158,7 @@ def lstm(
     return keras.Sequential(
         [
             keras.Input(shape=(maxlen,), dtype="int32"),
-            layers.Embedding(
-                num_words, units, mask_zero=mask_zero, trainable=trainable_embedding
-            ),
+            layers.Embedding(num_words, units, mask_zero=mask_zero, trainable=trainable_embedding),
             layers.LSTM(units),
             layers.Dense(1, activation="sigmoid"),
         ],

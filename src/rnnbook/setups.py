@@ -167,9 +167,7 @@ def _masking() -> dict:
 
 def _levers() -> dict:
     """The LSTM of the comparison with one lever pulled, then the levers together."""
-    lever = partial(
-        Setup, build=m.lstm, group="levers", early_stopping=PATIENCE, seeds=(1, 2, 3)
-    )
+    lever = partial(Setup, build=m.lstm, group="levers", early_stopping=PATIENCE, seeds=(1, 2, 3))
     large = partial(m.lstm, units=128)
     return {
         "LSTM, 20,000 words": lever(num_words=20_000),
