@@ -50,7 +50,7 @@ def test_levers_change_one_thing_of_the_comparisons_lstm():
     full = Profile("full-like", 5000, 500, None, None, 1, 32, 0.2, "")
     assert levers["LSTM, 20,000 words"].sizes(full) == (20_000, 500)
     assert levers["LSTM, 800 tokens"].sizes(full) == (5000, 800)
-    assert levers["LSTM, 128 units"].build(5000, 500).count_params() == 771_713
+    assert levers["LSTM, 64 units"].build(5000, 500).count_params() == 353_089
     frozen = levers["LSTM, word2vec vectors, frozen"].build(5000, 500)
     assert not frozen.layers[0].trainable and frozen.layers[0].output_dim == 32
     assert levers["LSTM, language-model pretraining"].pretraining == "language model"

@@ -168,11 +168,10 @@ def _masking() -> dict:
 def _levers() -> dict:
     """The LSTM of the comparison with one lever pulled, then the levers together."""
     lever = partial(Setup, build=m.lstm, group="levers", early_stopping=PATIENCE, seeds=(1, 2, 3))
-    large = partial(m.lstm, units=128)
     return {
         "LSTM, 20,000 words": lever(num_words=20_000),
         "LSTM, 800 tokens": lever(maxlen=800),
-        "LSTM, 128 units": lever(build=large),
+        "LSTM, 64 units": lever(build=partial(m.lstm, units=64)),
         "LSTM, word2vec vectors, frozen": lever(
             build=partial(m.lstm, trainable_embedding=False), embedding="word2vec"
         ),
