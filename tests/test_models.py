@@ -216,6 +216,7 @@ BEYOND_CHAPTERS = {
     "lstm-and-gru.ipynb": [models.lstm, models.gru, models.bidirectional_lstm],
     "attention.ipynb": [models.attention_lstm],
     "baseline.ipynb": [models.tfidf_logistic],
+    "levers.ipynb": [lambda *_: models.lstm(20_000, 800), models.nb_logistic],
 }
 
 

@@ -101,3 +101,20 @@ def test_protocol_reads_what_each_setup_trained_with(name, expected):
 def test_protocol_of_an_unknown_setup_names_it():
     with pytest.raises(KeyError, match="'Tiny RNN' is not a setup of rnnbook.setups"):
         protocol("Tiny RNN")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("LSTM", "no"),
+        ("TF-IDF + logistic regression", "no"),
+        ("LSTM, 64 units", "64 units"),
+        ("LSTM, word2vec vectors, frozen", "word2vec (frozen)"),
+        ("LSTM, word2vec vectors, fine-tuned", "word2vec"),
+        ("LSTM, language-model pretraining", "language model pretraining"),
+        ("LSTM, 20,000 words, 800 tokens, word2vec", "20,000 words, 800 tokens, word2vec"),
+        ("NB-weighted features + logistic regression", "NB weights"),
+    ],
+)
+def test_protocol_names_the_levers_a_setup_pulls(name, expected):
+    assert protocol(name)["levers"] == expected

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from keras.layers import RNN, Embedding
+
 from . import models as m
 from .models import REFERENCE_MODELS
 
@@ -252,7 +254,9 @@ def protocol(name: str) -> dict:
     dict
         ``mask``, ``early stopping`` and ``dropout`` ("yes"/"no"; early
         stopping with its patience), ``padding`` (padding/truncation side,
-        e.g. "pre/pre") and ``seeds``.
+        e.g. "pre/pre"), ``levers`` (what it changes of the reference's
+        vocabulary, review length, layer size and starting weights, as in
+        the levers chapter; "no" for none) and ``seeds``.
 
     Raises
     ------
@@ -261,8 +265,11 @@ def protocol(name: str) -> dict:
 
     Examples
     --------
-    >>> protocol("LSTM")
-    {'mask': 'yes', 'early stopping': 'yes (2)', 'dropout': 'no', 'padding': 'pre/pre', 'seeds': 5}
+    >>> sorted(protocol("LSTM").items())  # doctest: +NORMALIZE_WHITESPACE
+    [('dropout', 'no'), ('early stopping', 'yes (2)'), ('levers', 'no'),
+     ('mask', 'yes'), ('padding', 'pre/pre'), ('seeds', 5)]
+    >>> protocol("LSTM, 20,000 words, 800 tokens, word2vec")["levers"]
+    '20,000 words, 800 tokens, word2vec'
     >>> protocol("Basic RNN + dropout")["dropout"]
     'yes'
     """
@@ -282,5 +289,25 @@ def protocol(name: str) -> dict:
         "early stopping": f"yes ({stopping})" if stopping is not None else "no",
         "dropout": "yes" if dropout else "no",
         "padding": f"{setup.padding}/{setup.truncating}",
+        "levers": _levers_of(setup, layers),
         "seeds": len(setup.seeds),
     }
+
+
+def _levers_of(setup: Setup, layers) -> str:
+    """What a setup changes of the reference's limits and starting point, or "no"."""
+    out = []
+    if setup.num_words:
+        out.append(f"{setup.num_words:,} words")
+    if setup.maxlen:
+        out.append(f"{setup.maxlen} tokens")
+    units = {getattr(layer, "units", m.UNITS) for layer in layers if isinstance(layer, RNN)}
+    out += [f"{u} units" for u in sorted(units - {m.UNITS})]
+    if setup.embedding:
+        frozen = any(isinstance(x, Embedding) and not x.trainable for x in layers)
+        out.append(f"{setup.embedding}{' (frozen)' if frozen else ''}")
+    if setup.pretraining:
+        out.append(f"{setup.pretraining} pretraining")
+    if setup.features == "nb":
+        out.append("NB weights")
+    return ", ".join(out) or "no"
