@@ -223,6 +223,7 @@ def test_math_is_served_from_the_site(site):
         ("lstm-and-gru", ["tbl-gate-seed1", "tbl-gate-study", "tbl-gate-gaps"]),
         ("attention", ["fig-att-weights", "tbl-att-study"]),
         ("baseline", ["fig-base-weights", "tbl-base-study"]),
+        ("levers", ["tbl-lev-levers", "tbl-lev-gaps", "tbl-lev-linear", "tbl-lev-goal"]),
         ("convolution-and-hybrids", ["tbl-conv-runs", "tbl-conv-study"]),
     ],
 )
