@@ -202,8 +202,8 @@ def encode_predictions(probabilities) -> str:
 
     Examples
     --------
-    >>> decode_predictions(encode_predictions([0.0, 0.5, 1.0]))
-    array([0.        , 0.49803922, 1.        ], dtype=float32)
+    >>> decode_predictions(encode_predictions([0.0, 0.25, 1.0]))
+    array([0.       , 0.2509804, 1.       ], dtype=float32)
     """
     p = np.clip(np.asarray(probabilities, np.float64).ravel(), 0.0, 1.0)
     return base64.b64encode(np.round(p * 255).astype(np.uint8).tobytes()).decode("ascii")
