@@ -75,22 +75,11 @@ def tfidf(
     >>> features.shape, features.nnz, vocabulary[:3]
     ((2, 8), 11, [(1,), (1, 5), (5,)])
     """
-    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if max_tokens < 2:
         raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
-    for array in (x_fit, *arrays):
-        array = np.asarray(array)
-        if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(
-                f"tfidf needs padded reviews as a 2-D integer array, got shape "
-                f"{array.shape} of {array.dtype}: pass load_imdb(..., maxlen=...) output"
-            )
-
-    def texts(x):
-        return [" ".join(map(str, row[row != PAD])) for row in np.asarray(x)]
-
+    _check_encoded("tfidf", x_fit, *arrays)
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2),
         max_features=max_tokens,
@@ -98,17 +87,8 @@ def tfidf(
         lowercase=False,
         dtype=np.float32,
     )
-    vectorizer.fit(texts(x_fit))
-    out = []
-    for array in arrays:
-        found = vectorizer.transform(texts(array))  # columns: the vocabulary found
-        out.append(
-            sparse.csr_matrix(
-                (found.data, found.indices, found.indptr),
-                shape=(len(array), max_tokens),
-                dtype=np.float32,
-            )
-        )
+    vectorizer.fit(_texts(x_fit))
+    out = [_transform(vectorizer, array, max_tokens) for array in arrays]
     if return_vocabulary:
         names = vectorizer.get_feature_names_out()
         vocabulary = [tuple(int(part) for part in name.split()) for name in names]
@@ -116,18 +96,32 @@ def tfidf(
     return out
 
 
-def _check_encoded(*arrays) -> None:
+def _check_encoded(who: str, *arrays) -> None:
+    """Raise if an array is not padded reviews (2-D integers); ``who`` names the caller."""
     for array in arrays:
         array = np.asarray(array)
         if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
             raise ValueError(
-                f"features need padded reviews as a 2-D integer array, got shape "
+                f"{who} needs padded reviews as a 2-D integer array, got shape "
                 f"{array.shape} of {array.dtype}: pass load_imdb(..., maxlen=...) output"
             )
 
 
 def _texts(x) -> list[str]:
+    """Each review as text of its word indices, padding dropped, for scikit-learn."""
     return [" ".join(map(str, row[row != PAD])) for row in np.asarray(x)]
+
+
+def _transform(vectorizer, array, max_tokens: int):
+    """A fitted vectorizer's features of ``array``, always ``max_tokens`` columns wide."""
+    from scipy import sparse
+
+    found = vectorizer.transform(_texts(array))  # columns: the vocabulary found
+    return sparse.csr_matrix(
+        (found.data, found.indices, found.indptr),
+        shape=(len(array), max_tokens),
+        dtype=np.float32,
+    )
 
 
 def nb_weighted(x_fit, y_fit, *arrays, max_tokens: int = 20_000, alpha: float = 1.0):
@@ -184,7 +178,7 @@ def nb_weighted(x_fit, y_fit, *arrays, max_tokens: int = 20_000, alpha: float = 
 
     if max_tokens < 2:
         raise ValueError(f"max_tokens must be at least 2, got {max_tokens}")
-    _check_encoded(x_fit, *arrays)
+    _check_encoded("nb_weighted", x_fit, *arrays)
     y_fit = np.asarray(y_fit)
     if y_fit.shape != (len(x_fit),) or not np.isin(y_fit, (0, 1)).all():
         raise ValueError(
@@ -204,16 +198,13 @@ def nb_weighted(x_fit, y_fit, *arrays, max_tokens: int = 20_000, alpha: float = 
     q = alpha + np.asarray(counts[y_fit == 0].sum(axis=0)).ravel()
     ratio = np.zeros(max_tokens, np.float32)
     ratio[: len(p)] = np.log((p / p.sum()) / (q / q.sum()))
-    out = []
-    for array in arrays:
-        found = vectorizer.transform(_texts(array))
-        found = sparse.csr_matrix(
-            (found.data, found.indices, found.indptr),
-            shape=(len(array), max_tokens),
+    return [
+        sparse.csr_matrix(
+            _transform(vectorizer, array, max_tokens).multiply(ratio[None, :]),
             dtype=np.float32,
         )
-        out.append(sparse.csr_matrix(found.multiply(ratio[None, :]), dtype=np.float32))
-    return out
+        for array in arrays
+    ]
 
 
 class SparseBatches(keras.utils.PyDataset):

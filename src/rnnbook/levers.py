@@ -24,6 +24,7 @@ import numpy as np
 from keras import layers
 
 from .data import PAD
+from .features import _check_encoded
 
 __all__ = [
     "LM_OUTPUTS",
@@ -91,12 +92,8 @@ def word2vec_vectors(
     """
     from gensim.models import Word2Vec
 
+    _check_encoded("word2vec", x_fit)
     x_fit = np.asarray(x_fit)
-    if x_fit.ndim != 2 or not np.issubdtype(x_fit.dtype, np.integer):
-        raise ValueError(
-            f"word2vec needs padded reviews as a 2-D integer array, got shape "
-            f"{x_fit.shape} of {x_fit.dtype}: pass load_imdb(..., maxlen=...) output"
-        )
     if x_fit.max() >= num_words:
         raise ValueError(
             f"x_fit holds word index {x_fit.max()} but num_words={num_words}: "

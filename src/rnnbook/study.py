@@ -284,8 +284,8 @@ def train(name: str, setup: Setup, seed: int, profile: Profile, data, printer=pr
     """
     (x_train, y_train), (x_test, y_test) = data
     keras.utils.set_random_seed(seed)
-    num_words, _ = setup.sizes(profile)
-    model = _compile(setup.build(*setup.sizes(profile)))
+    num_words, maxlen = setup.sizes(profile)
+    model = _compile(setup.build(num_words, maxlen))
     key = _key(model, setup, profile)
     split = _training_rows(len(y_train), profile)
     pretraining_seconds = None
